@@ -1,0 +1,46 @@
+package io.modelship.runtime;
+
+import io.modelship.runtime.cli.CommandLine;
+import io.modelship.runtime.http.ModelService;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import jakarta.inject.Inject;
+
+/**
+ * {@code java -jar quarkus-run.jar --model iris.onnx}: maps the flags onto configuration, starts
+ * Quarkus, and exits non-zero when the model cannot be served.
+ */
+@QuarkusMain
+public class Main implements QuarkusApplication {
+
+  /** Exit code for a model or card that cannot be served. */
+  static final int EXIT_MODEL = 3;
+
+  @Inject ModelService service;
+
+  public static void main(String... args) {
+    CommandLine.Parsed parsed = CommandLine.parse(args);
+    if (parsed.help()) {
+      System.out.println(CommandLine.usage());
+      System.exit(0);
+    }
+    if (parsed.error() != null) {
+      System.err.println("modelship: " + parsed.error());
+      System.err.println("Run with --help to see the options.");
+      System.exit(CommandLine.EXIT_USAGE);
+    }
+    // System properties outrank environment variables and application.properties, as flags should.
+    parsed.properties().forEach(System::setProperty);
+    Quarkus.run(Main.class, args);
+  }
+
+  @Override
+  public int run(String... args) {
+    if (service.failure() != null) {
+      return EXIT_MODEL;
+    }
+    Quarkus.waitForExit();
+    return 0;
+  }
+}

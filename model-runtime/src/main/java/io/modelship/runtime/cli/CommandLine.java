@@ -1,0 +1,145 @@
+package io.modelship.runtime.cli;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The runtime's flags, each one a shortcut for a configuration property; a pure function from
+ * arguments to properties, so it is tested without starting anything.
+ */
+public final class CommandLine {
+
+  /** Exit code for unusable arguments. */
+  public static final int EXIT_USAGE = 2;
+
+  /** What the arguments asked for: help, an error, or the properties to set. */
+  public record Parsed(boolean help, String error, Map<String, String> properties) {}
+
+  private record Option(String flag, String arg, List<String> properties, String help) {}
+
+  private static final List<Option> OPTIONS =
+      List.of(
+          new Option("--model", "FILE", List.of("modelship.model"), "ONNX model to serve"),
+          new Option(
+              "--card",
+              "FILE",
+              List.of("modelship.card"),
+              "model card (default: <model>.yaml beside the model, if present)"),
+          new Option("--port", "PORT", List.of("quarkus.http.port"), "HTTP port (default 8080)"),
+          new Option(
+              "--host",
+              "ADDRESS",
+              List.of("quarkus.http.host"),
+              "address to listen on (default 0.0.0.0)"),
+          new Option(
+              "--api-keys-file",
+              "FILE",
+              List.of("modelship.api-keys-file"),
+              "require one of these keys (one per line) on prediction and metadata endpoints"),
+          new Option(
+              "--max-body-bytes",
+              "BYTES",
+              List.of("modelship.max-body-bytes"),
+              "largest request body accepted (default 1048576)"),
+          new Option(
+              "--revision",
+              "ID",
+              List.of("modelship.revision"),
+              "revision reported in x-modelship-revision (default: model sha256 prefix)"));
+
+  private CommandLine() {}
+
+  public static Parsed parse(String... args) {
+    Map<String, String> props = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        return new Parsed(true, null, Map.of());
+      }
+      String flag = a;
+      String value = null;
+      int eq = a.indexOf('=');
+      if (a.startsWith("--") && eq > 0) {
+        flag = a.substring(0, eq);
+        value = a.substring(eq + 1);
+      }
+      Option opt = find(flag);
+      if (opt == null) {
+        return new Parsed(false, "unknown option " + a, Map.of());
+      }
+      if (value == null) {
+        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+          return new Parsed(false, flag + " needs a value (" + opt.arg() + ")", Map.of());
+        }
+        value = args[++i];
+      }
+      String problem = check(opt, value);
+      if (problem != null) {
+        return new Parsed(false, flag + ": " + problem, Map.of());
+      }
+      for (String p : opt.properties()) {
+        props.put(p, value);
+      }
+    }
+    return new Parsed(false, null, props);
+  }
+
+  private static Option find(String flag) {
+    return OPTIONS.stream().filter(o -> o.flag().equals(flag)).findFirst().orElse(null);
+  }
+
+  private static String check(Option opt, String value) {
+    if (value.isBlank()) {
+      return "must not be empty";
+    }
+    switch (opt.arg()) {
+      case "PORT" -> {
+        Integer p = integer(value);
+        if (p == null || p < 0 || p > 65535) {
+          return "must be a port number 0-65535 (got " + value + ")";
+        }
+      }
+      case "BYTES" -> {
+        Integer b = integer(value);
+        if (b == null || b < 1) {
+          return "must be a positive number of bytes (got " + value + ")";
+        }
+      }
+      default -> {}
+    }
+    return null;
+  }
+
+  private static Integer integer(String s) {
+    try {
+      return Integer.valueOf(s.strip());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  public static String usage() {
+    StringBuilder b =
+        new StringBuilder(
+            "Usage: java -jar quarkus-run.jar --model FILE.onnx [options]\n\n"
+                + "Serves one ONNX model over HTTP: POST /models/{name}/predict (readable JSON),\n"
+                + "POST /v1/models/{name}:predict (KServe v1), POST /v2/models/{name}/infer (Open"
+                + " Inference\nProtocol v2), OpenAPI at /q/openapi, Swagger UI at /q/swagger-ui,"
+                + " metrics at /q/metrics.\n\nOptions (flag = configuration property ="
+                + " environment variable):\n");
+    for (Option o : OPTIONS) {
+      String prop = o.properties().get(0);
+      b.append(String.format("  %-26s %s%n", o.flag() + " " + o.arg(), o.help()));
+      b.append(
+          String.format(
+              "  %-26s   = %s = %s%n",
+              "", prop, prop.toUpperCase().replace('.', '_').replace('-', '_')));
+    }
+    b.append(String.format("  %-26s %s%n", "-h, --help", "print this help and exit"));
+    b.append(
+        "\nAny Quarkus property works too (-Dquarkus.shutdown.timeout=30s, QUARKUS_LOG_LEVEL=DEBUG).\n"
+            + "Exit codes: 0 stopped normally, 2 bad arguments, 3 model or card cannot be served.");
+    return b.toString();
+  }
+}

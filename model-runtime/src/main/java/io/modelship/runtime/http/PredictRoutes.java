@@ -1,0 +1,339 @@
+package io.modelship.runtime.http;
+
+import ai.onnxruntime.OrtException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.modelship.runtime.api.ApiException;
+import io.modelship.runtime.api.RequestReader;
+import io.modelship.runtime.api.ResponseWriter;
+import io.modelship.runtime.http.ModelService.Loaded;
+import io.modelship.runtime.model.Prediction;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * The HTTP surface of serve mode, on plain Vert.x routes: a prediction is tens of microseconds of
+ * work, so requests are answered on the event loop, and only large bodies move to a worker thread.
+ */
+@ApplicationScoped
+public class PredictRoutes {
+  private static final Logger LOG = Logger.getLogger(PredictRoutes.class);
+
+  static final CharSequence MODEL_HEADER = HttpHeaders.createOptimized("x-modelship-model");
+  static final CharSequence REVISION_HEADER = HttpHeaders.createOptimized("x-modelship-revision");
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final String STARTED = "modelship.started";
+  private static final byte[] READY = "{\"ready\":true}".getBytes();
+  private static final byte[] NOT_READY = "{\"ready\":false}".getBytes();
+  private static final byte[] LIVE = "{\"live\":true}".getBytes();
+
+  @Inject ModelService service;
+  @Inject RuntimeConfig config;
+  @Inject RuntimeMetrics metrics;
+
+  /** Every response says which model and revision answered; the traffic router relies on it. */
+  void identify(@Observes Filters filters) {
+    filters.register(
+        rc -> {
+          Loaded l = service.loaded();
+          if (l != null) {
+            MultiMap h = rc.response().headers();
+            h.add(MODEL_HEADER, l.model().name());
+            h.add(REVISION_HEADER, l.model().revision());
+          }
+          rc.next();
+        },
+        100);
+  }
+
+  void routes(@Observes Router router) {
+    BodyHandler body =
+        BodyHandler.create(false)
+            .setBodyLimit(config.maxBodyBytes())
+            .setHandleFileUploads(false)
+            .setDeleteUploadedFilesOnEnd(true);
+
+    predictRoute(router.post("/models/:name/predict"), Endpoint.PREDICT, body);
+    predictRoute(
+        router.postWithRegex("/v1/models/(?<name>[^/:]+):predict"), Endpoint.V1_PREDICT, body);
+    predictRoute(router.post("/v2/models/:name/infer"), Endpoint.V2_INFER, body);
+    predictRoute(router.post("/v2/models/:name/versions/:version/infer"), Endpoint.V2_INFER, body);
+
+    for (String path : List.of("/v2/models/:name", "/v2/models/:name/versions/:version")) {
+      router
+          .get(path)
+          .handler(rc -> guard(rc, Endpoint.V2_METADATA, RoutingContext::next))
+          .handler(rc -> reply(rc, Endpoint.V2_METADATA, 200, loaded(rc).writer().metadata()));
+    }
+    for (String path :
+        List.of("/v2/models/:name/ready", "/v2/models/:name/versions/:version/ready")) {
+      router.get(path).handler(this::modelReady);
+    }
+    router.get("/v2/health/live").handler(rc -> raw(rc, 200, LIVE));
+    router
+        .get("/v2/health/ready")
+        .handler(rc -> raw(rc, service.ready() ? 200 : 503, service.ready() ? READY : NOT_READY));
+    router.get("/v2").handler(this::serverMetadata);
+    router.route().last().handler(this::notFound);
+  }
+
+  private void predictRoute(Route route, Endpoint endpoint, BodyHandler body) {
+    // The guard runs before the body is read, so a refused request costs no buffering.
+    route
+        .handler(rc -> guard(rc, endpoint, body))
+        .handler(rc -> predict(rc, endpoint))
+        .failureHandler(rc -> failed(rc, endpoint));
+  }
+
+  /**
+   * Everything that can be refused before reading the body: loading, auth, model name, media type
+   * and declared size.
+   */
+  private void guard(RoutingContext rc, Endpoint endpoint, Handler<RoutingContext> then) {
+    rc.put(STARTED, System.nanoTime());
+    Loaded l = service.loaded();
+    try {
+      if (l == null) {
+        rc.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+        throw new ApiException(
+            503,
+            service.failure() == null
+                ? "model is loading; retry shortly"
+                : "model failed to load: " + service.failure());
+      }
+      authorize(rc, l);
+      String name = rc.pathParam("name");
+      if (!l.model().name().equals(name)) {
+        throw new ApiException(
+            404,
+            "model \"" + name + "\" not found; this runtime serves \"" + l.model().name() + "\"");
+      }
+      String version = rc.pathParam("version");
+      if (version != null && !version.equals(l.model().version())) {
+        throw new ApiException(
+            404,
+            "version \""
+                + version
+                + "\" of model \""
+                + name
+                + "\" not found; this runtime serves version \""
+                + l.model().version()
+                + "\"");
+      }
+      if (endpoint != Endpoint.V2_METADATA) {
+        checkMediaType(rc);
+        checkDeclaredLength(rc);
+      }
+      then.handle(rc);
+    } catch (ApiException e) {
+      refuse(rc, endpoint, e);
+    }
+  }
+
+  private void authorize(RoutingContext rc, Loaded l) {
+    if (l.apiKeys() == null) {
+      return;
+    }
+    String key = rc.request().getHeader("x-api-key");
+    String auth = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (key == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      key = auth.substring(7).strip();
+    }
+    if (key == null) {
+      rc.response().putHeader("WWW-Authenticate", "Bearer realm=\"modelship\"");
+      throw new ApiException(
+          401,
+          "authentication required: send \"Authorization: Bearer <key>\" or \"x-api-key: <key>\"");
+    }
+    if (!l.apiKeys().accepts(key)) {
+      rc.response()
+          .putHeader("WWW-Authenticate", "Bearer realm=\"modelship\", error=\"invalid_token\"");
+      throw new ApiException(401, "the API key is not valid");
+    }
+  }
+
+  private static void checkMediaType(RoutingContext rc) {
+    String type = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null) {
+      return; // clients that send none get JSON parsing and its clear errors
+    }
+    int semi = type.indexOf(';');
+    String media = (semi < 0 ? type : type.substring(0, semi)).strip().toLowerCase();
+    if (!media.equals("application/json") && !media.endsWith("+json")) {
+      throw ApiException.field(415, "Content-Type", "must be application/json (got " + media + ")");
+    }
+  }
+
+  private void checkDeclaredLength(RoutingContext rc) {
+    String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length == null) {
+      return; // chunked bodies are cut off by the body handler at the same limit
+    }
+    try {
+      if (Long.parseLong(length.strip()) > config.maxBodyBytes()) {
+        throw tooLarge();
+      }
+    } catch (NumberFormatException e) {
+      throw ApiException.field(400, "Content-Length", "not a number");
+    }
+  }
+
+  private ApiException tooLarge() {
+    return new ApiException(
+        413,
+        "request body is larger than the limit of "
+            + config.maxBodyBytes()
+            + " bytes; split the batch or raise --max-body-bytes");
+  }
+
+  private void predict(RoutingContext rc, Endpoint endpoint) {
+    Loaded l = loaded(rc);
+    Buffer buffer = rc.body().buffer();
+    byte[] bytes = buffer == null ? new byte[0] : buffer.getBytes();
+    if (bytes.length <= config.inlineBodyBytes()) {
+      answer(rc, endpoint, l, bytes);
+      return;
+    }
+    rc.vertx()
+        .executeBlocking(() -> compute(endpoint, l, bytes), false)
+        .onComplete(
+            r -> {
+              if (r.succeeded()) {
+                reply(rc, endpoint, 200, r.result());
+              } else if (r.cause() instanceof ApiException e) {
+                refuse(rc, endpoint, e);
+              } else {
+                internalError(rc, endpoint, r.cause());
+              }
+            });
+  }
+
+  private void answer(RoutingContext rc, Endpoint endpoint, Loaded l, byte[] bytes) {
+    byte[] out;
+    try {
+      out = compute(endpoint, l, bytes);
+    } catch (ApiException e) {
+      refuse(rc, endpoint, e);
+      return;
+    } catch (Exception e) {
+      internalError(rc, endpoint, e);
+      return;
+    }
+    reply(rc, endpoint, 200, out);
+  }
+
+  private static byte[] compute(Endpoint endpoint, Loaded l, byte[] bytes) throws OrtException {
+    RequestReader reader = l.reader();
+    ResponseWriter writer = l.writer();
+    JsonNode root = reader.parse(bytes);
+    return switch (endpoint) {
+      case PREDICT -> {
+        Prediction p = l.model().predict(reader.readable(root));
+        yield writer.readable(p, root.isArray());
+      }
+      case V1_PREDICT -> writer.kserveV1(l.model().predict(reader.kserveV1(root)));
+      case V2_INFER -> {
+        RequestReader.V2Request req = reader.v2(root);
+        yield writer.v2(req.id(), l.model().infer(req.inputs(), req.outputs()));
+      }
+      case V2_METADATA -> writer.metadata();
+    };
+  }
+
+  private void failed(RoutingContext rc, Endpoint endpoint) {
+    if (rc.statusCode() == 413) {
+      refuse(rc, endpoint, tooLarge());
+    } else if (rc.failure() instanceof ApiException e) {
+      refuse(rc, endpoint, e);
+    } else if (rc.statusCode() >= 400 && rc.statusCode() < 500) {
+      refuse(rc, endpoint, new ApiException(rc.statusCode(), "request refused"));
+    } else {
+      internalError(rc, endpoint, rc.failure());
+    }
+  }
+
+  private void internalError(RoutingContext rc, Endpoint endpoint, Throwable cause) {
+    LOG.error("prediction failed on " + rc.request().path(), cause);
+    refuse(
+        rc,
+        endpoint,
+        new ApiException(500, "the model failed on this request; see the server log"));
+  }
+
+  private void refuse(RoutingContext rc, Endpoint endpoint, ApiException e) {
+    reply(
+        rc, endpoint, e.status(), ResponseWriter.error(e.status(), e.getMessage(), e.violations()));
+  }
+
+  private void reply(RoutingContext rc, Endpoint endpoint, int status, byte[] body) {
+    if (rc.response().ended()) {
+      return;
+    }
+    raw(rc, status, body);
+    Loaded l = service.loaded();
+    Long started = rc.get(STARTED);
+    if (l != null && started != null) {
+      metrics.record(l.model().name(), endpoint, status, System.nanoTime() - started);
+    }
+  }
+
+  private static void raw(RoutingContext rc, int status, byte[] body) {
+    rc.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+        .end(Buffer.buffer(body));
+  }
+
+  private Loaded loaded(RoutingContext rc) {
+    return service.loaded();
+  }
+
+  private void modelReady(RoutingContext rc) {
+    Loaded l = service.loaded();
+    String name = rc.pathParam("name");
+    String version = rc.pathParam("version");
+    if (l != null
+        && (!l.model().name().equals(name)
+            || (version != null && !version.equals(l.model().version())))) {
+      raw(rc, 404, ResponseWriter.error(404, "model \"" + name + "\" not found", List.of()));
+      return;
+    }
+    raw(rc, service.ready() ? 200 : 503, service.ready() ? READY : NOT_READY);
+  }
+
+  private void serverMetadata(RoutingContext rc) {
+    String version = getClass().getPackage().getImplementationVersion();
+    raw(
+        rc,
+        200,
+        ("{\"name\":\"modelship\",\"version\":\""
+                + (version == null ? "dev" : version)
+                + "\",\"extensions\":[]}")
+            .getBytes());
+  }
+
+  private void notFound(RoutingContext rc) {
+    raw(
+        rc,
+        404,
+        ResponseWriter.error(
+            404,
+            "no endpoint "
+                + rc.request().method()
+                + " "
+                + rc.request().path()
+                + "; see /q/swagger-ui for the API",
+            List.of()));
+  }
+}

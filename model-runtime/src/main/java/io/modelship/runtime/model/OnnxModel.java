@@ -1,0 +1,271 @@
+package io.modelship.runtime.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An ONNX model loaded into ONNX Runtime, fed and read through plain Java arrays ({@link Tensor}).
+ * Thread-safe: ONNX Runtime sessions allow concurrent {@code run} calls.
+ */
+public final class OnnxModel implements AutoCloseable {
+
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final List<TensorSpec> inputs;
+  private final List<TensorSpec> outputs;
+
+  private OnnxModel(OrtEnvironment env, OrtSession session) throws OrtException {
+    this.env = env;
+    this.session = session;
+    this.inputs = specs(session.getInputInfo());
+    this.outputs = specs(session.getOutputInfo());
+  }
+
+  /**
+   * Loads a model file. Requests are small and many, so each runs on one thread: the HTTP event
+   * loops already give the parallelism, and ONNX Runtime's own thread pool would only add
+   * hand-offs.
+   */
+  public static OnnxModel load(Path file) {
+    if (!Files.exists(file)) {
+      throw new ModelLoadException(file + ": model file not found");
+    }
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new ModelLoadException(file + ": not a readable file");
+    }
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(1);
+      options.setInterOpNumThreads(1);
+      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      OrtSession session = env.createSession(file.toString(), options);
+      return new OnnxModel(env, session);
+    } catch (OrtException e) {
+      throw new ModelLoadException(
+          file + ": not a loadable ONNX model: " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unknown error";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static List<TensorSpec> specs(Map<String, NodeInfo> infos) {
+    List<TensorSpec> list = new ArrayList<>();
+    for (NodeInfo n : infos.values()) {
+      if (n.getInfo() instanceof TensorInfo t) {
+        list.add(new TensorSpec(n.getName(), Datatype.of(t.type), t.getShape()));
+      } else {
+        list.add(new TensorSpec(n.getName(), Datatype.UNSUPPORTED, new long[0]));
+      }
+    }
+    return List.copyOf(list);
+  }
+
+  public List<TensorSpec> inputs() {
+    return inputs;
+  }
+
+  public List<TensorSpec> outputs() {
+    return outputs;
+  }
+
+  /**
+   * Runs the model.
+   *
+   * @param feeds one tensor per model input, already checked against {@link #inputs()}
+   * @param wanted names of the outputs to compute
+   * @return the wanted outputs, in the order of {@code wanted}
+   */
+  public Map<String, Tensor> run(Collection<Tensor> feeds, Set<String> wanted) throws OrtException {
+    Map<String, OnnxTensor> ortFeeds = new HashMap<>(feeds.size() * 2);
+    try {
+      for (Tensor t : feeds) {
+        ortFeeds.put(t.name(), toOrt(t));
+      }
+      try (OrtSession.Result result = session.run(ortFeeds, wanted)) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, OnnxValue> e : result) {
+          out.put(e.getKey(), fromOrt(e.getKey(), (OnnxTensor) e.getValue()));
+        }
+        return out;
+      }
+    } finally {
+      for (OnnxTensor t : ortFeeds.values()) {
+        t.close();
+      }
+    }
+  }
+
+  private OnnxTensor toOrt(Tensor t) throws OrtException {
+    long[] shape = t.shape();
+    return switch (t.datatype()) {
+      case FP32 -> OnnxTensor.createTensor(env, FloatBuffer.wrap((float[]) t.data()), shape);
+      case FP64 -> OnnxTensor.createTensor(env, DoubleBuffer.wrap((double[]) t.data()), shape);
+      case INT64 -> OnnxTensor.createTensor(env, LongBuffer.wrap((long[]) t.data()), shape);
+      case INT32 -> {
+        long[] v = (long[]) t.data();
+        int[] a = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+          a[i] = (int) v[i];
+        }
+        yield OnnxTensor.createTensor(env, IntBuffer.wrap(a), shape);
+      }
+      case INT16 -> {
+        long[] v = (long[]) t.data();
+        short[] a = new short[v.length];
+        for (int i = 0; i < v.length; i++) {
+          a[i] = (short) v[i];
+        }
+        yield OnnxTensor.createTensor(env, ShortBuffer.wrap(a), shape);
+      }
+      case INT8, UINT8 -> {
+        long[] v = (long[]) t.data();
+        ByteBuffer b = ByteBuffer.allocateDirect(v.length).order(ByteOrder.nativeOrder());
+        for (long x : v) {
+          b.put((byte) x);
+        }
+        b.rewind();
+        yield OnnxTensor.createTensor(
+            env, b, shape, t.datatype() == Datatype.INT8 ? OnnxJavaType.INT8 : OnnxJavaType.UINT8);
+      }
+      case BOOL -> {
+        boolean[] v = (boolean[]) t.data();
+        ByteBuffer b = ByteBuffer.allocateDirect(v.length).order(ByteOrder.nativeOrder());
+        for (boolean x : v) {
+          b.put((byte) (x ? 1 : 0));
+        }
+        b.rewind();
+        yield OnnxTensor.createTensor(env, b, shape, OnnxJavaType.BOOL);
+      }
+      case BYTES -> OnnxTensor.createTensor(env, (String[]) t.data(), shape);
+      case UNSUPPORTED -> throw new IllegalArgumentException("unsupported input " + t.name());
+    };
+  }
+
+  private static Tensor fromOrt(String name, OnnxTensor t) throws OrtException {
+    TensorInfo info = t.getInfo();
+    long[] shape = info.getShape();
+    Datatype type = Datatype.of(info.type);
+    Object data =
+        switch (type) {
+          case FP32 -> array(t.getFloatBuffer());
+          case FP64 -> array(t.getDoubleBuffer());
+          case INT64 -> array(t.getLongBuffer());
+          case INT32 -> widen(t.getIntBuffer());
+          case INT16 -> widen(t.getShortBuffer());
+          case INT8, UINT8 -> widen(t.getByteBuffer(), type == Datatype.UINT8);
+          case BOOL -> bools(t.getByteBuffer());
+          case BYTES -> strings(t.getValue(), (int) Tensor.elementCount(shape));
+          case UNSUPPORTED ->
+              throw new IllegalStateException("output " + name + " has an unsupported type");
+        };
+    return new Tensor(name, type, shape, data);
+  }
+
+  private static float[] array(FloatBuffer b) {
+    float[] a = new float[b.remaining()];
+    b.get(a);
+    return a;
+  }
+
+  private static double[] array(DoubleBuffer b) {
+    double[] a = new double[b.remaining()];
+    b.get(a);
+    return a;
+  }
+
+  private static long[] array(LongBuffer b) {
+    long[] a = new long[b.remaining()];
+    b.get(a);
+    return a;
+  }
+
+  private static long[] widen(IntBuffer b) {
+    long[] a = new long[b.remaining()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = b.get();
+    }
+    return a;
+  }
+
+  private static long[] widen(ShortBuffer b) {
+    long[] a = new long[b.remaining()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = b.get();
+    }
+    return a;
+  }
+
+  private static long[] widen(ByteBuffer b, boolean unsigned) {
+    long[] a = new long[b.remaining()];
+    for (int i = 0; i < a.length; i++) {
+      byte v = b.get();
+      a[i] = unsigned ? (v & 0xff) : v;
+    }
+    return a;
+  }
+
+  private static boolean[] bools(ByteBuffer b) {
+    boolean[] a = new boolean[b.remaining()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = b.get() != 0;
+    }
+    return a;
+  }
+
+  /** Flattens ONNX Runtime's nested String arrays in row-major order. */
+  private static String[] strings(Object value, int count) {
+    String[] out = new String[count];
+    flatten(value, out, new int[1]);
+    return out;
+  }
+
+  private static void flatten(Object value, String[] out, int[] pos) {
+    if (value instanceof String s) {
+      out[pos[0]++] = s;
+      return;
+    }
+    int n = Array.getLength(value);
+    for (int i = 0; i < n; i++) {
+      flatten(Array.get(value, i), out, pos);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      // Closing at shutdown: nothing left to do with a failure.
+    }
+  }
+}
