@@ -1,0 +1,53 @@
+package io.modelship.runtime.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CommandLineTest {
+
+  @Test
+  void mapsFlagsOntoConfigurationProperties() {
+    CommandLine.Parsed p =
+        CommandLine.parse(
+            "--model", "m.onnx", "--port=9000", "--host", "127.0.0.1", "--card", "c.yaml",
+            "--api-keys-file", "keys", "--max-body-bytes", "2048", "--revision", "abc");
+    assertThat(p.error()).isNull();
+    assertThat(p.properties())
+        .containsEntry("modelship.model", "m.onnx")
+        .containsEntry("quarkus.http.port", "9000")
+        .containsEntry("quarkus.http.host", "127.0.0.1")
+        .containsEntry("modelship.card", "c.yaml")
+        .containsEntry("modelship.api-keys-file", "keys")
+        .containsEntry("modelship.max-body-bytes", "2048")
+        .containsEntry("modelship.revision", "abc");
+  }
+
+  @Test
+  void helpWinsOverEverythingElse() {
+    assertThat(CommandLine.parse("--port", "1", "--help").help()).isTrue();
+    assertThat(CommandLine.parse("-h").help()).isTrue();
+    assertThat(CommandLine.usage())
+        .contains("--model FILE", "MODELSHIP_API_KEYS_FILE", "QUARKUS_HTTP_PORT", "Exit codes");
+  }
+
+  @Test
+  void refusesUnknownFlagsMissingValuesAndBadNumbers() {
+    assertThat(CommandLine.parse("--modle", "x").error()).isEqualTo("unknown option --modle");
+    assertThat(CommandLine.parse("--model").error()).isEqualTo("--model needs a value (FILE)");
+    assertThat(CommandLine.parse("--model", "--port", "1").error())
+        .isEqualTo("--model needs a value (FILE)");
+    assertThat(CommandLine.parse("--port", "70000").error())
+        .isEqualTo("--port: must be a port number 0-65535 (got 70000)");
+    assertThat(CommandLine.parse("--max-body-bytes", "0").error())
+        .startsWith("--max-body-bytes: must be a positive number");
+    assertThat(CommandLine.parse("--model=").error()).isEqualTo("--model: must not be empty");
+  }
+
+  @Test
+  void noArgumentsIsNotAnError() {
+    CommandLine.Parsed p = CommandLine.parse();
+    assertThat(p.error()).isNull();
+    assertThat(p.properties()).isEmpty();
+  }
+}
