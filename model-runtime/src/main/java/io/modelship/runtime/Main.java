@@ -6,6 +6,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import jakarta.inject.Inject;
+import sun.misc.Signal;
 
 /**
  * {@code java -jar quarkus-run.jar --model iris.onnx}: maps the flags onto configuration, starts
@@ -39,6 +40,12 @@ public class Main implements QuarkusApplication {
   public int run(String... args) {
     if (service.failure() != null) {
       return EXIT_MODEL;
+    }
+    // ONNX Runtime closes its native environment in a JVM shutdown hook; a request still running
+    // then would crash the process. So SIGTERM and SIGINT stop the application (readiness off,
+    // in-flight requests drained) before the JVM begins its shutdown.
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> Quarkus.asyncExit(0));
     }
     Quarkus.waitForExit();
     return 0;

@@ -67,7 +67,9 @@ public class PredictRoutes {
     predictRoute(router.post("/models/:name/predict"), Endpoint.PREDICT, body);
     predictRoute(
         // Some clients percent-encode the colon of KServe's custom method.
-        router.postWithRegex("/v1/models/(?<name>[^/:%]+)(?::|%3[aA])predict"), Endpoint.V1_PREDICT, body);
+        router.postWithRegex("/v1/models/(?<name>[^/:%]+)(?::|%3[aA])predict"),
+        Endpoint.V1_PREDICT,
+        body);
     predictRoute(router.post("/v2/models/:name/infer"), Endpoint.V2_INFER, body);
     predictRoute(router.post("/v2/models/:name/versions/:version/infer"), Endpoint.V2_INFER, body);
 

@@ -76,10 +76,14 @@ class RequestReaderTest {
                 "unknown feature (this model takes: sepal_length, sepal_width, petal_length,"
                     + " petal_width)"),
             org.assertj.core.groups.Tuple.tuple("sepal_length", "must be at most 10 (got 12)"),
-            org.assertj.core.groups.Tuple.tuple("sepal_width", "must be a number (got string \"3\")"),
-            org.assertj.core.groups.Tuple.tuple("petal_length", "required float feature is missing"),
+            org.assertj.core.groups.Tuple.tuple(
+                "sepal_width", "must be a number (got string \"3\")"),
+            org.assertj.core.groups.Tuple.tuple(
+                "petal_length", "required float feature is missing"),
             org.assertj.core.groups.Tuple.tuple("petal_width", "must be at least 0 (got -1)"));
-    assertThat(e.getMessage()).startsWith("colour: unknown feature").endsWith("(and 4 more problems)");
+    assertThat(e.getMessage())
+        .startsWith("colour: unknown feature")
+        .endsWith("(and 4 more problems)");
   }
 
   @Test
@@ -102,8 +106,7 @@ class RequestReaderTest {
     ApiException e = refusal(() -> readable("[" + ok + ",{\"sepal_length\":5}, 7]"));
     assertThat(e.violations())
         .extracting(Violation::field)
-        .containsExactly(
-            "[1].sepal_width", "[1].petal_length", "[1].petal_width", "[2]");
+        .containsExactly("[1].sepal_width", "[1].petal_length", "[1].petal_width", "[2]");
   }
 
   @Test
@@ -139,8 +142,7 @@ class RequestReaderTest {
   @Test
   void emptyBatchAndEmptyInstancesAre422() {
     assertThat(refusal(() -> readable("[]")).status()).isEqualTo(422);
-    ApiException e =
-        refusal(() -> reader.kserveV1(reader.parse("{\"instances\":[]}".getBytes())));
+    ApiException e = refusal(() -> reader.kserveV1(reader.parse("{\"instances\":[]}".getBytes())));
     assertThat(e.status()).isEqualTo(422);
     assertThat(e.violations().get(0).field()).isEqualTo("instances");
   }
@@ -185,27 +187,35 @@ class RequestReaderTest {
 
   @Test
   void v2ShapeDatatypeAndRangeProblemsNameTheField() {
-    String in = "{\"inputs\":[{\"name\":\"float_input\",\"shape\":%s,\"datatype\":\"%s\",\"data\":%s}]}";
+    String in =
+        "{\"inputs\":[{\"name\":\"float_input\",\"shape\":%s,\"datatype\":\"%s\",\"data\":%s}]}";
     assertThat(refusal(() -> v2(in.formatted("[1,3]", "FP32", "[1,2,3]"))).violations().get(0))
         .isEqualTo(
             new Violation(
-                "inputs[0].shape[1]",
-                "must be 4 for input \"float_input\" [N, 4] (got 3)"));
-    assertThat(refusal(() -> v2(in.formatted("[4]", "FP32", "[1,2,3,4]"))).violations().get(0).field())
+                "inputs[0].shape[1]", "must be 4 for input \"float_input\" [N, 4] (got 3)"));
+    assertThat(
+            refusal(() -> v2(in.formatted("[4]", "FP32", "[1,2,3,4]"))).violations().get(0).field())
         .isEqualTo("inputs[0].shape");
     assertThat(refusal(() -> v2(in.formatted("[1,4]", "FP64", "[1,2,3,4]"))).violations().get(0))
         .isEqualTo(
             new Violation(
-                "inputs[0].datatype",
-                "must be FP32 for input \"float_input\" (got FP64)"));
+                "inputs[0].datatype", "must be FP32 for input \"float_input\" (got FP64)"));
     assertThat(refusal(() -> v2(in.formatted("[1,4]", "FP32", "[1,2,3]"))).violations().get(0))
         .isEqualTo(new Violation("inputs[0].data", "has 3 values but shape [1, 4] needs 4"));
-    assertThat(refusal(() -> v2(in.formatted("[1,4]", "FP32", "[1,2,3,4,5]"))).violations().get(0).field())
+    assertThat(
+            refusal(() -> v2(in.formatted("[1,4]", "FP32", "[1,2,3,4,5]")))
+                .violations()
+                .get(0)
+                .field())
         .isEqualTo("inputs[0].data");
     assertThat(refusal(() -> v2(in.formatted("[1,4]", "FP32", "[1,2,3,11]"))).violations().get(0))
         .isEqualTo(
             new Violation("inputs[0].data[3]", "petal_width (row 0) must be at most 10 (got 11)"));
-    assertThat(refusal(() -> v2(in.formatted("[1,4]", "FP32", "[1,\"2\",3,4]"))).violations().get(0).field())
+    assertThat(
+            refusal(() -> v2(in.formatted("[1,4]", "FP32", "[1,\"2\",3,4]")))
+                .violations()
+                .get(0)
+                .field())
         .isEqualTo("inputs[0].data[1]");
     assertThat(refusal(() -> v2(in.formatted("[0,4]", "FP32", "[]"))).violations().get(0).reason())
         .startsWith("empty tensor");
@@ -215,16 +225,25 @@ class RequestReaderTest {
 
   @Test
   void v2UnknownMissingDuplicateInputsAndOutputs() {
-    assertThat(refusal(() -> v2("{\"inputs\":[]}")).violations().get(0).field()).isEqualTo("inputs");
+    assertThat(refusal(() -> v2("{\"inputs\":[]}")).violations().get(0).field())
+        .isEqualTo("inputs");
     assertThat(refusal(() -> v2("{}")).status()).isEqualTo(400);
-    String good = "{\"name\":\"float_input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}";
+    String good =
+        "{\"name\":\"float_input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}";
     assertThat(
-            refusal(() -> v2("{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[1]}]}"))
+            refusal(
+                    () ->
+                        v2(
+                            "{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[1]}]}"))
                 .violations()
                 .get(0)
                 .reason())
         .startsWith("unknown input \"x\" (this model takes \"float_input\" FP32[N, 4])");
-    assertThat(refusal(() -> v2("{\"inputs\":[" + good + "," + good + "]}")).violations().get(0).field())
+    assertThat(
+            refusal(() -> v2("{\"inputs\":[" + good + "," + good + "]}"))
+                .violations()
+                .get(0)
+                .field())
         .isEqualTo("inputs[1].name");
     assertThat(
             refusal(() -> v2("{\"inputs\":[" + good + "],\"outputs\":[{\"name\":\"logits\"}]}"))
@@ -232,7 +251,8 @@ class RequestReaderTest {
                 .get(0))
         .isEqualTo(
             new Violation(
-                "outputs[0].name", "unknown output \"logits\" (this model has label, probabilities)"));
+                "outputs[0].name",
+                "unknown output \"logits\" (this model has label, probabilities)"));
   }
 
   @Test

@@ -56,16 +56,46 @@ class ModelCardParserTest {
         Arguments.of("wrong format", "name: m\nformat: pmml", "format: must be onnx"),
         Arguments.of("unknown top-level field", "name: m\nlabels: [a]", "labels: unknown field"),
         Arguments.of("inputs not a list", "name: m\ninputs: {a: 1}", "inputs: must be a list"),
-        Arguments.of("unknown type", "name: m\ninputs: [{name: a, type: number}]", "inputs[0].type: must be one of float, double, integer, boolean, string"),
-        Arguments.of("min above max", "name: m\ninputs: [{name: a, min: 5, max: 1}]", "inputs[0]: min (5.0) must not be greater than max (1.0)"),
-        Arguments.of("non-numeric min", "name: m\ninputs: [{name: a, min: low}]", "inputs[0].min: must be a finite number"),
-        Arguments.of("duplicate feature", "name: m\ninputs: [{name: a}, {name: a}]", "inputs[1].name: duplicate feature name"),
-        Arguments.of("range on string", "name: m\ninputs: [{name: a, type: string, max: 3}]", "inputs[0]: min/max only apply to numeric types"),
-        Arguments.of("optional without default", "name: m\ninputs: [{name: a, required: false}]", "inputs[0].default: an optional feature needs a default"),
-        Arguments.of("default out of range", "name: m\ninputs: [{name: a, required: false, default: 9, max: 1}]", "inputs[0].default: 9.0 lies outside"),
-        Arguments.of("typo in feature field", "name: m\ninputs: [{name: a, maximum: 3}]", "inputs[0].maximum: unknown field"),
-        Arguments.of("duplicate label", "name: m\noutputs: {labels: [a, a]}", "outputs.labels[1]: duplicate label"),
-        Arguments.of("feature without name", "name: m\ninputs: [{type: float}]", "inputs[0].name: required"));
+        Arguments.of(
+            "unknown type",
+            "name: m\ninputs: [{name: a, type: number}]",
+            "inputs[0].type: must be one of float, double, integer, boolean, string"),
+        Arguments.of(
+            "min above max",
+            "name: m\ninputs: [{name: a, min: 5, max: 1}]",
+            "inputs[0]: min (5.0) must not be greater than max (1.0)"),
+        Arguments.of(
+            "non-numeric min",
+            "name: m\ninputs: [{name: a, min: low}]",
+            "inputs[0].min: must be a finite number"),
+        Arguments.of(
+            "duplicate feature",
+            "name: m\ninputs: [{name: a}, {name: a}]",
+            "inputs[1].name: duplicate feature name"),
+        Arguments.of(
+            "range on string",
+            "name: m\ninputs: [{name: a, type: string, max: 3}]",
+            "inputs[0]: min/max only apply to numeric types"),
+        Arguments.of(
+            "optional without default",
+            "name: m\ninputs: [{name: a, required: false}]",
+            "inputs[0].default: an optional feature needs a default"),
+        Arguments.of(
+            "default out of range",
+            "name: m\ninputs: [{name: a, required: false, default: 9, max: 1}]",
+            "inputs[0].default: 9.0 lies outside"),
+        Arguments.of(
+            "typo in feature field",
+            "name: m\ninputs: [{name: a, maximum: 3}]",
+            "inputs[0].maximum: unknown field"),
+        Arguments.of(
+            "duplicate label",
+            "name: m\noutputs: {labels: [a, a]}",
+            "outputs.labels[1]: duplicate label"),
+        Arguments.of(
+            "feature without name",
+            "name: m\ninputs: [{type: float}]",
+            "inputs[0].name: required"));
   }
 
   @ParameterizedTest(name = "{0}")

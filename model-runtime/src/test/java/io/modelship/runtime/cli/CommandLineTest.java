@@ -10,8 +10,19 @@ class CommandLineTest {
   void mapsFlagsOntoConfigurationProperties() {
     CommandLine.Parsed p =
         CommandLine.parse(
-            "--model", "m.onnx", "--port=9000", "--host", "127.0.0.1", "--card", "c.yaml",
-            "--api-keys-file", "keys", "--max-body-bytes", "2048", "--revision", "abc");
+            "--model",
+            "m.onnx",
+            "--port=9000",
+            "--host",
+            "127.0.0.1",
+            "--card",
+            "c.yaml",
+            "--api-keys-file",
+            "keys",
+            "--max-body-bytes",
+            "2048",
+            "--revision",
+            "abc");
     assertThat(p.error()).isNull();
     assertThat(p.properties())
         .containsEntry("modelship.model", "m.onnx")

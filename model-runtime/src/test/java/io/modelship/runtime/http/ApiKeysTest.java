@@ -11,7 +11,8 @@ class ApiKeysTest {
   @Test
   void acceptsListedKeysOnlyIgnoringCommentsAndBlankLines() {
     ApiKeys keys =
-        ApiKeys.of(List.of("# team A", "", "  key-aaaaaaaaaaaaaaaa  ", "key-bbbbbbbbbbbbbbbb"), "f");
+        ApiKeys.of(
+            List.of("# team A", "", "  key-aaaaaaaaaaaaaaaa  ", "key-bbbbbbbbbbbbbbbb"), "f");
     assertThat(keys.accepts("key-aaaaaaaaaaaaaaaa")).isTrue();
     assertThat(keys.accepts("key-bbbbbbbbbbbbbbbb")).isTrue();
     assertThat(keys.accepts("key-aaaaaaaaaaaaaaa")).isFalse();

@@ -50,7 +50,11 @@ class HardenedRuntimeTest {
         .then()
         .statusCode(401)
         .header("WWW-Authenticate", containsString("invalid_token"));
-    given().header("x-api-key", "modelship-test-key-000").get("/v2/models/iris").then().statusCode(401);
+    given()
+        .header("x-api-key", "modelship-test-key-000")
+        .get("/v2/models/iris")
+        .then()
+        .statusCode(401);
   }
 
   @Test
@@ -96,6 +100,11 @@ class HardenedRuntimeTest {
 
   @Test
   void authIsCheckedBeforeAnythingElseIsRevealed() {
-    given().contentType(ContentType.JSON).body("{").post("/models/secret/predict").then().statusCode(401);
+    given()
+        .contentType(ContentType.JSON)
+        .body("{")
+        .post("/models/secret/predict")
+        .then()
+        .statusCode(401);
   }
 }

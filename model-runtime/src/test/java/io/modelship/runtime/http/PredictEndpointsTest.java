@@ -1,9 +1,9 @@
 package io.modelship.runtime.http;
 
 import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
@@ -72,7 +72,9 @@ class PredictEndpointsTest {
         .body("id", equalTo("42"))
         .body("outputs.find { it.name == 'label' }.data", org.hamcrest.Matchers.contains("setosa"))
         .body("outputs.find { it.name == 'label' }.datatype", equalTo("BYTES"))
-        .body("outputs.find { it.name == 'probabilities' }.shape", org.hamcrest.Matchers.contains(1, 3));
+        .body(
+            "outputs.find { it.name == 'probabilities' }.shape",
+            org.hamcrest.Matchers.contains(1, 3));
   }
 
   @Test
@@ -100,7 +102,9 @@ class PredictEndpointsTest {
         .body("inputs[0].name", equalTo("float_input"))
         .body("inputs[0].shape", org.hamcrest.Matchers.contains(-1, 4))
         .body("parameters.features.name", hasItems("sepal_length", "petal_width"))
-        .body("parameters.labels", org.hamcrest.Matchers.contains("setosa", "versicolor", "virginica"));
+        .body(
+            "parameters.labels",
+            org.hamcrest.Matchers.contains("setosa", "versicolor", "virginica"));
     given().get("/v2").then().statusCode(200).body("name", equalTo("modelship"));
     given().get("/v2/health/live").then().statusCode(200);
     given().get("/v2/health/ready").then().statusCode(200);
@@ -117,7 +121,10 @@ class PredictEndpointsTest {
         .get("/q/openapi")
         .then()
         .statusCode(200)
-        .body("paths.keySet()", hasItems("/models/{name}/predict", "/v1/models/{name}:predict", "/v2/models/{name}/infer"))
+        .body(
+            "paths.keySet()",
+            hasItems(
+                "/models/{name}/predict", "/v1/models/{name}:predict", "/v2/models/{name}/infer"))
         .body("components.schemas.Features.properties.sepal_length.maximum", equalTo(10.0f))
         .body("components.schemas.Features.required", hasItems("sepal_length"));
     given().get("/q/swagger-ui/").then().statusCode(200);
@@ -127,9 +134,15 @@ class PredictEndpointsTest {
         .get("/q/metrics")
         .then()
         .statusCode(200)
-        .body(containsString("modelship_requests_total{endpoint=\"predict\",model=\"iris\",status=\"200\"}"))
-        .body(containsString("modelship_request_errors_total{endpoint=\"predict\",kind=\"client\",model=\"iris\"}"))
-        .body(containsString("modelship_request_duration_seconds_bucket{endpoint=\"predict\",model=\"iris\",le=\"0.001\"}"));
+        .body(
+            containsString(
+                "modelship_requests_total{endpoint=\"predict\",model=\"iris\",status=\"200\"}"))
+        .body(
+            containsString(
+                "modelship_request_errors_total{endpoint=\"predict\",kind=\"client\",model=\"iris\"}"))
+        .body(
+            containsString(
+                "modelship_request_duration_seconds_bucket{endpoint=\"predict\",model=\"iris\",le=\"0.001\"}"));
   }
 
   // ------------------------------------------------------------------------------ bad input
@@ -206,13 +219,22 @@ class PredictEndpointsTest {
   @Test
   void emptyBatchEmptyInstancesAndEmptyInputsAre422() {
     post("/models/iris/predict", "[]").statusCode(422);
-    post("/v1/models/iris:predict", "{\"instances\":[]}").statusCode(422).body("violations[0].field", equalTo("instances"));
-    post("/v2/models/iris/infer", "{\"inputs\":[]}").statusCode(422).body("violations[0].field", equalTo("inputs"));
+    post("/v1/models/iris:predict", "{\"instances\":[]}")
+        .statusCode(422)
+        .body("violations[0].field", equalTo("instances"));
+    post("/v2/models/iris/infer", "{\"inputs\":[]}")
+        .statusCode(422)
+        .body("violations[0].field", equalTo("inputs"));
   }
 
   @Test
   void emptyBodyIs400() {
-    given().contentType(ContentType.JSON).post("/models/iris/predict").then().statusCode(400).body("error", startsWith("request body is empty"));
+    given()
+        .contentType(ContentType.JSON)
+        .post("/models/iris/predict")
+        .then()
+        .statusCode(400)
+        .body("error", startsWith("request body is empty"));
   }
 
   @Test

@@ -12,9 +12,11 @@ import org.junit.jupiter.api.Test;
 
 class ModelSignatureTest {
 
-  static final TensorSpec IRIS_IN = new TensorSpec("float_input", Datatype.FP32, new long[] {-1, 4});
+  static final TensorSpec IRIS_IN =
+      new TensorSpec("float_input", Datatype.FP32, new long[] {-1, 4});
   static final TensorSpec LABEL = new TensorSpec("label", Datatype.BYTES, new long[] {-1});
-  static final TensorSpec PROBA = new TensorSpec("probabilities", Datatype.FP32, new long[] {-1, 3});
+  static final TensorSpec PROBA =
+      new TensorSpec("probabilities", Datatype.FP32, new long[] {-1, 3});
 
   static ModelCard iris() {
     return ModelCardParser.parse(
@@ -118,7 +120,8 @@ class ModelSignatureTest {
                     List.of(new TensorSpec("flag", Datatype.FP32, new long[] {-1})),
                     List.of(LABEL),
                     "m"))
-        .hasMessageContaining("inputs[0].type: boolean cannot feed model input 'flag' of type FP32");
+        .hasMessageContaining(
+            "inputs[0].type: boolean cannot feed model input 'flag' of type FP32");
     assertThat(FeatureType.BOOLEAN.isNumeric()).isFalse();
   }
 }

@@ -73,8 +73,7 @@ class ServedModelTest {
       assertThat(m.card().derived()).isTrue();
       assertThat(m.name()).isEqualTo("strings");
       Prediction p =
-          m.predict(
-              new FeatureBatch(1, new Object[] {new String[] {"green"}, new double[] {0.5}}));
+          m.predict(new FeatureBatch(1, new Object[] {new String[] {"green"}, new double[] {0.5}}));
       assertThat(p.values()).containsExactly(2.5);
     }
   }

@@ -1,0 +1,242 @@
+package io.modelship.runtime.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Starts the packaged runtime as a user would ({@code java -jar quarkus-run.jar ...}) and talks to
+ * it over real HTTP on loopback.
+ */
+class RuntimeJarIT {
+  static final Path JAR =
+      Path.of(System.getProperty("modelship.runner", "target/quarkus-app/quarkus-run.jar"));
+  static final Path EXAMPLES =
+      Path.of(System.getProperty("modelship.examples", "../examples/models"));
+  static final String SETOSA =
+      "{\"sepal_length\":5.1,\"sepal_width\":3.5,\"petal_length\":1.4,\"petal_width\":0.2}";
+
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  final List<Process> started = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() throws InterruptedException {
+    for (Process p : started) {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  Process start(Path log, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+    cmd.addAll(List.of(args));
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    started.add(p);
+    return p;
+  }
+
+  HttpResponse<String> get(int port, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(5))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(int port, String path, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(5))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  void awaitReady(int port, Process p, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      assertThat(p.isAlive()).as("runtime exited early:\n%s", Files.readString(log)).isTrue();
+      try {
+        if (get(port, "/v2/health/ready").statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("runtime not ready in 30 s:\n" + Files.readString(log));
+  }
+
+  @Test
+  void servesTheIrisExampleFromTheCommandLine(@TempDir Path tmp) throws Exception {
+    int port = freePort();
+    Path log = tmp.resolve("runtime.log");
+    Process p =
+        start(
+            log,
+            "--model",
+            EXAMPLES.resolve("iris.onnx").toString(),
+            "--port",
+            Integer.toString(port),
+            "--host",
+            "127.0.0.1");
+    awaitReady(port, p, log);
+
+    HttpResponse<String> r = post(port, "/models/iris/predict", SETOSA);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body())
+        .contains("\"label\":\"setosa\"", "\"model\":\"iris\"", "\"version\":\"1\"");
+    assertThat(r.headers().firstValue("x-modelship-revision")).get().asString().hasSize(12);
+
+    HttpResponse<String> bad = post(port, "/models/iris/predict", SETOSA.replace("5.1", "-3"));
+    assertThat(bad.statusCode()).isEqualTo(422);
+    assertThat(bad.body()).contains("sepal_length: must be at least 0 (got -3)");
+
+    assertThat(get(port, "/q/openapi").statusCode()).isEqualTo(200);
+    assertThat(get(port, "/q/metrics").body()).contains("modelship_requests_total");
+    assertThat(Files.readString(log)).contains("serving model iris version 1");
+  }
+
+  @Test
+  void helpPrintsEveryOptionAndExitsZero(@TempDir Path tmp) throws Exception {
+    Path log = tmp.resolve("help.log");
+    Process p = start(log, "--help");
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+    assertThat(Files.readString(log))
+        .contains(
+            "--model FILE",
+            "--card FILE",
+            "--port PORT",
+            "--host ADDRESS",
+            "--api-keys-file FILE",
+            "--max-body-bytes BYTES",
+            "MODELSHIP_MODEL");
+  }
+
+  @Test
+  void badFlagExitsTwoWithAMessage(@TempDir Path tmp) throws Exception {
+    Path log = tmp.resolve("flag.log");
+    Process p = start(log, "--modle", "x.onnx");
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(log)).contains("modelship: unknown option --modle");
+  }
+
+  @Test
+  void missingModelExitsNonZeroNamingTheFile(@TempDir Path tmp) throws Exception {
+    Path log = tmp.resolve("missing.log");
+    Process p =
+        start(
+            log,
+            "--model",
+            tmp.resolve("nope.onnx").toString(),
+            "--port",
+            Integer.toString(freePort()));
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(3);
+    String out = Files.readString(log);
+    assertThat(out).contains(tmp.resolve("nope.onnx") + ": model file not found");
+    assertThat(out).doesNotContain("\tat ");
+  }
+
+  @Test
+  void corruptModelExitsNonZeroNamingTheFile(@TempDir Path tmp) throws Exception {
+    Path model = tmp.resolve("broken.onnx");
+    Files.write(model, "this is not a protobuf".getBytes(StandardCharsets.UTF_8));
+    Path log = tmp.resolve("corrupt.log");
+    Process p = start(log, "--model", model.toString(), "--port", Integer.toString(freePort()));
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(3);
+    String out = Files.readString(log);
+    assertThat(out).contains(model + ": not a loadable ONNX model");
+    assertThat(out).doesNotContain("\tat ");
+  }
+
+  /**
+   * SIGTERM while a request is half-sent: readiness turns false, the request still completes with a
+   * prediction, then the process exits.
+   */
+  @Test
+  void sigtermDrainsInFlightRequestsBeforeExiting(@TempDir Path tmp) throws Exception {
+    int port = freePort();
+    Path log = tmp.resolve("drain.log");
+    Process p =
+        start(
+            log,
+            "--model",
+            EXAMPLES.resolve("iris.onnx").toString(),
+            "--port",
+            Integer.toString(port),
+            "--host",
+            "127.0.0.1");
+    awaitReady(port, p, log);
+
+    byte[] body = SETOSA.getBytes(StandardCharsets.UTF_8);
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("POST /models/iris/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(body, 0, 10);
+      out.flush();
+      Thread.sleep(300);
+
+      p.destroy(); // SIGTERM
+      Thread.sleep(300);
+      HttpResponse<String> ready = get(port, "/v2/health/ready");
+      assertThat(ready.statusCode()).as("readiness while draining").isEqualTo(503);
+      Thread.sleep(1200); // past the 1 s drain delay: the server is now waiting for this request
+
+      out.write(body, 10, body.length - 10);
+      out.flush();
+      String response = readResponse(s.getInputStream());
+      assertThat(response).startsWith("HTTP/1.1 200").contains("\"label\":\"setosa\"");
+    }
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exited after draining").isTrue();
+  }
+
+  private static String readResponse(InputStream in) throws IOException {
+    StringBuilder b = new StringBuilder();
+    byte[] buf = new byte[4096];
+    int n;
+    while ((n = in.read(buf)) > 0) {
+      b.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+      if (b.indexOf("}") > 0 && b.indexOf("\r\n\r\n") > 0) {
+        break;
+      }
+    }
+    return b.toString();
+  }
+}
