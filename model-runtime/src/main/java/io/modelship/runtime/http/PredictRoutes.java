@@ -174,7 +174,12 @@ public class PredictRoutes {
     int semi = type.indexOf(';');
     String media = (semi < 0 ? type : type.substring(0, semi)).strip().toLowerCase();
     if (!media.equals("application/json") && !media.endsWith("+json")) {
-      throw ApiException.field(415, "Content-Type", "must be application/json (got " + media + ")");
+      String hint =
+          media.equals("application/x-www-form-urlencoded")
+              ? "; with curl -d, add -H 'Content-Type: application/json'"
+              : "";
+      throw ApiException.field(
+          415, "Content-Type", "must be application/json (got " + media + ")" + hint);
     }
   }
 

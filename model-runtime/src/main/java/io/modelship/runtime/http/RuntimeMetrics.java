@@ -6,23 +6,21 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Per model and endpoint: {@code modelship_requests_total{status}}, {@code
  * modelship_request_errors_total{kind=client|server}} and the latency histogram {@code
- * modelship_request_duration_seconds}. Meters are created once and cached: a registry lookup per
- * request would cost more than the prediction.
+ * modelship_request_duration_seconds}. Meters are created on first use and then found by array
+ * index: a registry lookup per request would cost more than the prediction.
  */
 @ApplicationScoped
 public class RuntimeMetrics {
 
   private static final Duration[] BUCKETS = {
-    Duration.ofMillis(0).plusNanos(100_000),
-    Duration.ofMillis(0).plusNanos(250_000),
-    Duration.ofMillis(0).plusNanos(500_000),
+    Duration.ofNanos(100_000),
+    Duration.ofNanos(250_000),
+    Duration.ofNanos(500_000),
     Duration.ofMillis(1),
     Duration.ofMillis(2),
     Duration.ofMillis(5),
@@ -38,49 +36,84 @@ public class RuntimeMetrics {
 
   @Inject MeterRegistry registry;
 
-  private final Map<String, Counter> requests = new ConcurrentHashMap<>();
-  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
-  private final Map<String, Timer> latency = new ConcurrentHashMap<>();
+  /** The meters of one model; the runtime serves one, so one set is cached. */
+  private final class Meters {
+    final String model;
+    final Counter[][] requests = new Counter[Endpoint.values().length][600];
+    final Counter[][] errors = new Counter[Endpoint.values().length][2];
+    final Timer[] latency = new Timer[Endpoint.values().length];
+
+    Meters(String model) {
+      this.model = model;
+    }
+
+    // Creation races are harmless: the registry hands out the same meter for the same id.
+    Counter requests(Endpoint e, int status) {
+      Counter c = requests[e.ordinal()][status];
+      if (c == null) {
+        c =
+            Counter.builder("modelship.requests")
+                .description("Prediction requests by model, endpoint and HTTP status")
+                .tag("model", model)
+                .tag("endpoint", e.tag())
+                .tag("status", Integer.toString(status))
+                .register(registry);
+        requests[e.ordinal()][status] = c;
+      }
+      return c;
+    }
+
+    Counter errors(Endpoint e, boolean server) {
+      int i = server ? 1 : 0;
+      Counter c = errors[e.ordinal()][i];
+      if (c == null) {
+        c =
+            Counter.builder("modelship.request.errors")
+                .description("Refused or failed prediction requests (client: 4xx, server: 5xx)")
+                .tag("model", model)
+                .tag("endpoint", e.tag())
+                .tag("kind", server ? "server" : "client")
+                .register(registry);
+        errors[e.ordinal()][i] = c;
+      }
+      return c;
+    }
+
+    Timer latency(Endpoint e) {
+      Timer t = latency[e.ordinal()];
+      if (t == null) {
+        t =
+            Timer.builder("modelship.request.duration")
+                .description("Server time per prediction request, arrival to answer")
+                .tag("model", model)
+                .tag("endpoint", e.tag())
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry);
+        latency[e.ordinal()] = t;
+      }
+      return t;
+    }
+  }
+
+  private volatile Meters meters;
+
+  private Meters meters(String model) {
+    Meters m = meters;
+    if (m == null || !m.model.equals(model)) {
+      m = new Meters(model);
+      meters = m;
+    }
+    return m;
+  }
 
   public void record(String model, Endpoint endpoint, int status, long nanos) {
-    String key = model + '|' + endpoint.tag();
-    requests
-        .computeIfAbsent(
-            key + '|' + status,
-            k ->
-                Counter.builder("modelship.requests")
-                    .description("Prediction requests by model, endpoint and HTTP status")
-                    .tag("model", model)
-                    .tag("endpoint", endpoint.tag())
-                    .tag("status", Integer.toString(status))
-                    .register(registry))
-        .increment();
-    if (status >= 400) {
-      String kind = status >= 500 ? "server" : "client";
-      errors
-          .computeIfAbsent(
-              key + '|' + kind,
-              k ->
-                  Counter.builder("modelship.request.errors")
-                      .description(
-                          "Refused or failed prediction requests (client: 4xx, server: 5xx)")
-                      .tag("model", model)
-                      .tag("endpoint", endpoint.tag())
-                      .tag("kind", kind)
-                      .register(registry))
-          .increment();
+    Meters m = meters(model);
+    if (status >= 100 && status < 600) {
+      m.requests(endpoint, status).increment();
     }
-    latency
-        .computeIfAbsent(
-            key,
-            k ->
-                Timer.builder("modelship.request.duration")
-                    .description(
-                        "Server time per prediction request, body read to response written")
-                    .tag("model", model)
-                    .tag("endpoint", endpoint.tag())
-                    .serviceLevelObjectives(BUCKETS)
-                    .register(registry))
-        .record(nanos, TimeUnit.NANOSECONDS);
+    if (status >= 400) {
+      m.errors(endpoint, status >= 500).increment();
+    }
+    m.latency(endpoint).record(nanos, TimeUnit.NANOSECONDS);
   }
 }

@@ -107,9 +107,11 @@ public final class OnnxModel implements AutoCloseable {
    */
   public Map<String, Tensor> run(Collection<Tensor> feeds, Set<String> wanted) throws OrtException {
     Map<String, OnnxTensor> ortFeeds = new HashMap<>(feeds.size() * 2);
+    Scratch scratch = this.scratch.get();
+    scratch.reset();
     try {
       for (Tensor t : feeds) {
-        ortFeeds.put(t.name(), toOrt(t));
+        ortFeeds.put(t.name(), toOrt(t, scratch));
       }
       try (OrtSession.Result result = session.run(ortFeeds, wanted)) {
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -125,12 +127,71 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
-  private OnnxTensor toOrt(Tensor t) throws OrtException {
+  /**
+   * Per-thread native memory for input tensors. ONNX Runtime reads a direct buffer in place, while
+   * a heap array costs a fresh direct allocation per tensor; requests on one thread run one after
+   * another, so each thread reuses its own region.
+   */
+  private static final class Scratch {
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
+    private int used;
+
+    void reset() {
+      used = 0;
+    }
+
+    /** Ensures room for a run whose tensors total {@code bytes}; only before the first slice. */
+    ByteBuffer slice(int bytes) {
+      int start = (used + 7) & ~7;
+      if (start + bytes > buffer.capacity()) {
+        if (used > 0) {
+          // Tensors already handed out point into the current buffer: keep it, use a fresh one.
+          return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+        }
+        buffer =
+            ByteBuffer.allocateDirect(Math.max(bytes, buffer.capacity() * 2))
+                .order(ByteOrder.nativeOrder());
+        start = 0;
+      }
+      used = start + bytes;
+      return buffer
+          .duplicate()
+          .position(start)
+          .limit(start + bytes)
+          .slice()
+          .order(ByteOrder.nativeOrder());
+    }
+  }
+
+  /** Inputs above this size get their own allocation instead of growing the per-thread region. */
+  private static final int SCRATCH_LIMIT = 1 << 20;
+
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+  private static ByteBuffer direct(Scratch scratch, int bytes) {
+    return bytes > SCRATCH_LIMIT
+        ? ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder())
+        : scratch.slice(bytes);
+  }
+
+  private OnnxTensor toOrt(Tensor t, Scratch scratch) throws OrtException {
     long[] shape = t.shape();
     return switch (t.datatype()) {
-      case FP32 -> OnnxTensor.createTensor(env, FloatBuffer.wrap((float[]) t.data()), shape);
-      case FP64 -> OnnxTensor.createTensor(env, DoubleBuffer.wrap((double[]) t.data()), shape);
-      case INT64 -> OnnxTensor.createTensor(env, LongBuffer.wrap((long[]) t.data()), shape);
+      case FP32 -> {
+        float[] a = (float[]) t.data();
+        FloatBuffer b = direct(scratch, a.length * Float.BYTES).asFloatBuffer().put(a).flip();
+        yield OnnxTensor.createTensor(env, b, shape);
+      }
+      case FP64 -> {
+        double[] a = (double[]) t.data();
+        DoubleBuffer b = direct(scratch, a.length * Double.BYTES).asDoubleBuffer().put(a).flip();
+        yield OnnxTensor.createTensor(env, b, shape);
+      }
+      case INT64 -> {
+        long[] a = (long[]) t.data();
+        LongBuffer b = direct(scratch, a.length * Long.BYTES).asLongBuffer().put(a).flip();
+        yield OnnxTensor.createTensor(env, b, shape);
+      }
       case INT32 -> {
         long[] v = (long[]) t.data();
         int[] a = new int[v.length];

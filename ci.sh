@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test: formatting check, unit tests, @QuarkusTest API tests, and black-box tests of the
+# packaged runtime jar. Needs only a JDK 17+; Maven comes through ./mvnw.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+./mvnw -B -ntp verify "$@"
+status=$?
+
+# One summary over every Surefire and Failsafe report of every module.
+summary() {
+  local tests=0 failures=0 errors=0 skipped=0 f t
+  for f in */target/surefire-reports/TEST-*.xml */target/failsafe-reports/TEST-*.xml; do
+    [ -f "$f" ] || continue
+    t=$(grep -m1 -o '<testsuite [^>]*>' "$f")
+    tests=$((tests + $(sed -E 's/.* tests="([0-9]+)".*/\1/' <<<"$t")))
+    failures=$((failures + $(sed -E 's/.* failures="([0-9]+)".*/\1/' <<<"$t")))
+    errors=$((errors + $(sed -E 's/.* errors="([0-9]+)".*/\1/' <<<"$t")))
+    skipped=$((skipped + $(sed -E 's/.* skipped="([0-9]+)".*/\1/' <<<"$t")))
+  done
+  local failed=$((failures + errors))
+  echo
+  echo "Surefire and Failsafe, all modules: tests run $tests, failures $failures, errors $errors, skipped $skipped"
+  echo "tests: $((tests - failed - skipped)) passed, $failed failed, $skipped skipped"
+}
+summary
+exit $status
