@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.modelship.runtime.Messages;
 import io.modelship.runtime.card.FeatureSpec;
 import io.modelship.runtime.card.FeatureType;
 import io.modelship.runtime.model.Datatype;
@@ -78,26 +79,12 @@ public final class RequestReader {
       throw new ApiException(
           400, "request JSON is too deep or too large: " + e.getOriginalMessage());
     } catch (JacksonException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : " at line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr();
+      String where = Messages.where(e);
       throw new ApiException(
-          400, "malformed JSON" + where + ": " + firstLine(e.getOriginalMessage()));
+          400, "malformed JSON" + where + ": " + Messages.firstLine(e.getOriginalMessage()));
     } catch (IOException e) {
       throw new ApiException(400, "cannot read request body: " + e.getMessage());
     }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "unreadable";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   /** The readable form: one object of named features, or an array of them. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.modelship.runtime.Messages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -57,13 +58,7 @@ public final class ModelCardParser {
     try {
       root = YAML.readTree(text);
     } catch (JacksonException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : " at line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr();
+      String where = Messages.where(e);
       throw new CardException(source + ": not valid YAML" + where + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new CardException(source + ": cannot parse: " + e.getMessage(), e);

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.modelship.runtime.Messages;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -66,16 +67,8 @@ public final class OnnxModel implements AutoCloseable {
       return new OnnxModel(env, session);
     } catch (OrtException e) {
       throw new ModelLoadException(
-          file + ": not a loadable ONNX model: " + firstLine(e.getMessage()), e);
+          file + ": not a loadable ONNX model: " + Messages.firstLine(e.getMessage()), e);
     }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "unknown error";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   private static List<TensorSpec> specs(Map<String, NodeInfo> infos) {

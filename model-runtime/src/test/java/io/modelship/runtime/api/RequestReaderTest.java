@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.modelship.runtime.card.ModelCardParser;
-import io.modelship.runtime.model.Datatype;
 import io.modelship.runtime.model.FeatureBatch;
 import io.modelship.runtime.model.ModelSignature;
-import io.modelship.runtime.model.TensorSpec;
+import io.modelship.runtime.model.ModelSignatureTest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,21 +15,9 @@ class RequestReaderTest {
 
   static final ModelSignature IRIS =
       ModelSignature.of(
-          ModelCardParser.parse(
-              """
-              name: iris
-              inputs:
-                - {name: sepal_length, min: 0, max: 10}
-                - {name: sepal_width, min: 0, max: 10}
-                - {name: petal_length, min: 0, max: 10}
-                - {name: petal_width, min: 0, max: 10}
-              outputs: {labels: [setosa, versicolor, virginica]}
-              """,
-              "iris.yaml"),
-          List.of(new TensorSpec("float_input", Datatype.FP32, new long[] {-1, 4})),
-          List.of(
-              new TensorSpec("label", Datatype.BYTES, new long[] {-1}),
-              new TensorSpec("probabilities", Datatype.FP32, new long[] {-1, 3})),
+          ModelSignatureTest.iris(),
+          List.of(ModelSignatureTest.IRIS_IN),
+          List.of(ModelSignatureTest.LABEL, ModelSignatureTest.PROBA),
           "iris");
 
   final RequestReader reader = new RequestReader(IRIS, 1 << 20);

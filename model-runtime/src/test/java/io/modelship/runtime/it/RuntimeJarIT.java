@@ -94,10 +94,8 @@ class RuntimeJarIT {
     throw new AssertionError("runtime not ready in 30 s:\n" + Files.readString(log));
   }
 
-  @Test
-  void servesTheIrisExampleFromTheCommandLine(@TempDir Path tmp) throws Exception {
-    int port = freePort();
-    Path log = tmp.resolve("runtime.log");
+  /** Starts the runtime on the Iris example on loopback and waits until it is ready. */
+  Process serveIris(int port, Path log) throws Exception {
     Process p =
         start(
             log,
@@ -108,6 +106,14 @@ class RuntimeJarIT {
             "--host",
             "127.0.0.1");
     awaitReady(port, p, log);
+    return p;
+  }
+
+  @Test
+  void servesTheIrisExampleFromTheCommandLine(@TempDir Path tmp) throws Exception {
+    int port = freePort();
+    Path log = tmp.resolve("runtime.log");
+    Process p = serveIris(port, log);
 
     HttpResponse<String> r = post(port, "/models/iris/predict", SETOSA);
     assertThat(r.statusCode()).isEqualTo(200);
@@ -188,16 +194,7 @@ class RuntimeJarIT {
   void sigtermDrainsInFlightRequestsBeforeExiting(@TempDir Path tmp) throws Exception {
     int port = freePort();
     Path log = tmp.resolve("drain.log");
-    Process p =
-        start(
-            log,
-            "--model",
-            EXAMPLES.resolve("iris.onnx").toString(),
-            "--port",
-            Integer.toString(port),
-            "--host",
-            "127.0.0.1");
-    awaitReady(port, p, log);
+    Process p = serveIris(port, log);
 
     byte[] body = SETOSA.getBytes(StandardCharsets.UTF_8);
     try (Socket s = new Socket("127.0.0.1", port)) {

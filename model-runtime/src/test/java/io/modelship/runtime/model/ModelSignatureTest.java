@@ -10,15 +10,16 @@ import io.modelship.runtime.card.ModelCardParser;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ModelSignatureTest {
+public class ModelSignatureTest {
 
-  static final TensorSpec IRIS_IN =
+  public static final TensorSpec IRIS_IN =
       new TensorSpec("float_input", Datatype.FP32, new long[] {-1, 4});
-  static final TensorSpec LABEL = new TensorSpec("label", Datatype.BYTES, new long[] {-1});
-  static final TensorSpec PROBA =
+  public static final TensorSpec LABEL = new TensorSpec("label", Datatype.BYTES, new long[] {-1});
+  public static final TensorSpec PROBA =
       new TensorSpec("probabilities", Datatype.FP32, new long[] {-1, 3});
 
-  static ModelCard iris() {
+  /** The Iris example card, inline so signature tests need no files. */
+  public static ModelCard iris() {
     return ModelCardParser.parse(
         """
         name: iris
