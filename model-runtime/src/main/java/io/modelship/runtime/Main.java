@@ -1,16 +1,19 @@
 package io.modelship.runtime;
 
 import io.modelship.runtime.cli.CommandLine;
+import io.modelship.runtime.fetch.ModelFetcher;
 import io.modelship.runtime.http.ModelService;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import jakarta.inject.Inject;
+import java.util.Arrays;
 import sun.misc.Signal;
 
 /**
  * {@code java -jar quarkus-run.jar --model iris.onnx}: maps the flags onto configuration, starts
- * Quarkus, and exits non-zero when the model cannot be served.
+ * Quarkus, and exits non-zero when the model cannot be served. {@code fetch ...} brings a model
+ * into place instead, without starting Quarkus.
  */
 @QuarkusMain
 public class Main implements QuarkusApplication {
@@ -21,6 +24,9 @@ public class Main implements QuarkusApplication {
   @Inject ModelService service;
 
   public static void main(String... args) {
+    if (args.length > 0 && args[0].equals("fetch")) {
+      System.exit(ModelFetcher.run(Arrays.copyOfRange(args, 1, args.length)));
+    }
     CommandLine.Parsed parsed = CommandLine.parse(args);
     if (parsed.help()) {
       System.out.println(CommandLine.usage());

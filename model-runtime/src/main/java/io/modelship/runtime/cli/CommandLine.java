@@ -139,7 +139,9 @@ public final class CommandLine {
     b.append(String.format("  %-26s %s%n", "-h, --help", "print this help and exit"));
     b.append(
         "\nAny Quarkus property works too (-Dquarkus.shutdown.timeout=30s, QUARKUS_LOG_LEVEL=DEBUG).\n"
-            + "Exit codes: 0 stopped normally, 2 bad arguments, 3 model or card cannot be served.");
+            + "Exit codes: 0 stopped normally, 2 bad arguments, 3 model or card cannot be served.\n"
+            + "To copy or download a model and exit (init containers): java -jar quarkus-run.jar"
+            + " fetch --help");
     return b.toString();
   }
 }

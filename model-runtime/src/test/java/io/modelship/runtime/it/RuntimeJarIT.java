@@ -14,8 +14,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -184,6 +186,55 @@ class RuntimeJarIT {
     String out = Files.readString(log);
     assertThat(out).contains(model + ": not a loadable ONNX model");
     assertThat(out).doesNotContain("\tat ");
+  }
+
+  static String sha256(Path file) throws Exception {
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  }
+
+  @Test
+  void fetchCopiesTheModelAndVerifiesItsSha256WithoutStartingTheServer(@TempDir Path tmp)
+      throws Exception {
+    Path src = EXAMPLES.resolve("iris.onnx");
+    String sha = sha256(src);
+    Path dest = tmp.resolve("model/iris.onnx");
+    Path log = tmp.resolve("fetch.log");
+    Process p =
+        start(log, "fetch", "--uri", src.toString(), "--dest", dest.toString(), "--sha256", sha);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String out = Files.readString(log);
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(Files.readAllBytes(dest)).isEqualTo(Files.readAllBytes(src));
+    assertThat(out)
+        .isEqualTo(
+            "fetched "
+                + src
+                + " ("
+                + Files.size(src)
+                + " bytes, sha256 "
+                + sha
+                + ") to "
+                + dest
+                + System.lineSeparator());
+  }
+
+  @Test
+  void fetchWithAWrongSha256ExitsFiveAndWritesNothing(@TempDir Path tmp) throws Exception {
+    Path src = EXAMPLES.resolve("iris.onnx");
+    String wrong = "0".repeat(64);
+    Path dest = tmp.resolve("model/iris.onnx");
+    Path log = tmp.resolve("fetch.log");
+    Process p =
+        start(log, "fetch", "--uri", src.toString(), "--dest", dest.toString(), "--sha256", wrong);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(5);
+    assertThat(Files.readString(log))
+        .contains("sha256 mismatch for " + src + ": expected " + wrong + ", got " + sha256(src));
+    assertThat(dest).doesNotExist();
+    try (var left = Files.list(dest.getParent())) {
+      assertThat(left).as("no temporary file left behind").isEmpty();
+    }
   }
 
   /**
