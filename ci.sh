@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test: formatting check, unit tests, @QuarkusTest API tests, and black-box tests of the
-# packaged runtime jar. Needs only a JDK 17+; Maven comes through ./mvnw.
+# Runs every test: formatting check, unit tests, @QuarkusTest API and operator tests, black-box
+# tests of the packaged runtime jar, and the Helm chart checks. Needs a JDK 17+ and Go (for helm,
+# built once from its Go module and cached); Maven comes through ./mvnw.
 set -uo pipefail
 cd "$(dirname "$0")"
 
 ./mvnw -B -ntp verify "$@"
 status=$?
+
+# The Helm chart: lint, render, schema, RBAC and the Argo CD health check (builds helm once, cached).
+scripts/chart-test.sh || status=1
 
 # One summary over every Surefire and Failsafe report of every module.
 summary() {

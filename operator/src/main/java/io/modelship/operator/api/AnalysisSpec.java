@@ -1,0 +1,41 @@
+package io.modelship.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+
+/** Gates for promotion; changing them never starts a rollout. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AnalysisSpec {
+  @Pattern(Durations.PATTERN)
+  @JsonPropertyDescription("How often the gates are evaluated (default 30s).")
+  public String interval;
+
+  @Min(1)
+  @JsonPropertyDescription("Never decide on fewer requests than this (default 100).")
+  public Integer minSamples;
+
+  @Min(0)
+  @Max(1)
+  @JsonPropertyDescription("Highest acceptable share of failed requests, 0-1.")
+  public Double maxErrorRate;
+
+  @Min(0)
+  @JsonPropertyDescription("Highest acceptable p99 latency in milliseconds.")
+  public Double maxLatencyP99Ms;
+
+  @Min(0)
+  @Max(1)
+  @JsonPropertyDescription("Shadow: lowest acceptable share of identical predictions, 0-1.")
+  public Double minAgreement;
+
+  @JsonPropertyDescription("What too few samples means: Pause (default), Fail or Pass.")
+  public OnNoData onNoData;
+
+  @Min(0)
+  @Max(100)
+  @JsonPropertyDescription("Failed evaluations tolerated before rollback (default 0).")
+  public Integer failureLimit;
+}

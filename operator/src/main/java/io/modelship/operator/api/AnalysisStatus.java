@@ -1,0 +1,13 @@
+package io.modelship.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** The latest analysis figures of a rollout. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AnalysisStatus {
+  public Long samples;
+  public Double errorRate;
+  public Double latencyP99Ms;
+  public Double agreement;
+  public Integer failures;
+}

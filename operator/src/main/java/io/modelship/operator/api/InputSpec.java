@@ -1,0 +1,51 @@
+package io.modelship.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** One declared input feature. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!has(self.min) || !has(self.max) || self.min <= self.max",
+    message = "min must not be greater than max")
+@ValidationRule(
+    value =
+        "!(has(self.min) || has(self.max)) || !has(self.type) || self.type in ['float', 'double',"
+            + " 'integer']",
+    message = "min/max only apply to numeric types (float, double, integer)")
+@ValidationRule(
+    value = "!has(self.required) || self.required || has(self.default)",
+    message = "an optional feature (required: false) needs a default")
+@ValidationRule(
+    value = "!has(self.default) || (has(self.required) && !self.required)",
+    message = "only optional features (required: false) take a default")
+public class InputSpec {
+
+  @Required
+  @Size(min = 1, max = 128)
+  public String name;
+
+  @JsonPropertyDescription("float (default), double, integer, boolean or string.")
+  public FeatureType type;
+
+  @JsonPropertyDescription("Inclusive lower bound (numeric types).")
+  public Double min;
+
+  @JsonPropertyDescription("Inclusive upper bound (numeric types).")
+  public Double max;
+
+  @JsonPropertyDescription("Whether requests must carry it (default true).")
+  public Boolean required;
+
+  @JsonProperty("default")
+  @JsonPropertyDescription("Value used when an optional feature is absent.")
+  public JsonNode defaultValue;
+
+  @Size(max = 1024)
+  public String description;
+}

@@ -1,0 +1,47 @@
+package io.modelship.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** What a ModelDeployment asks for. Data only: decisions live in the operator's packages. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!(has(self.replicas) && has(self.autoscaling))",
+    message = "spec: set either replicas or autoscaling, not both")
+public class ModelDeploymentSpec {
+
+  @Required
+  @JsonPropertyDescription("The model to serve and its declared contract (the model card).")
+  public ModelSpec model;
+
+  @Min(0)
+  @Max(1000)
+  @JsonPropertyDescription(
+      "Serving pods per revision (default 1). Changing it never starts a rollout.")
+  public Integer replicas;
+
+  @JsonPropertyDescription("The serving container: image, resources, batching.")
+  public RuntimeSpec runtime;
+
+  @JsonPropertyDescription("How a new revision replaces the serving one (default RollingUpdate).")
+  public StrategySpec strategy;
+
+  @JsonPropertyDescription("Gates that decide promotion or rollback (BlueGreen, Canary, Shadow).")
+  public AnalysisSpec analysis;
+
+  @JsonPropertyDescription("How client traffic is split between revisions.")
+  public TrafficSpec traffic;
+
+  @JsonPropertyDescription("Optional API-key auth on the prediction endpoints.")
+  public AuthSpec auth;
+
+  @JsonPropertyDescription("Horizontal autoscaling instead of fixed replicas.")
+  public AutoscalingSpec autoscaling;
+
+  @JsonPropertyDescription("Freezes a rollout where it stands; serving continues.")
+  public Boolean paused;
+}

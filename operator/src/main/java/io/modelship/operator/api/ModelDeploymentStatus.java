@@ -1,0 +1,44 @@
+package io.modelship.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator observed and decided, written through the status subresource. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelDeploymentStatus {
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  public Long observedGeneration;
+
+  public Phase phase;
+
+  @JsonPropertyDescription("Revision serving clients.")
+  public String stableRevision;
+
+  @JsonPropertyDescription("Revision being rolled out, if any.")
+  public String candidateRevision;
+
+  @JsonPropertyDescription("Index of the current canary step.")
+  public Integer currentStep;
+
+  public TrafficStatus traffic;
+
+  public AnalysisStatus analysis;
+
+  @JsonPropertyDescription(
+      "A revision that failed or was aborted; not retried until the spec changes.")
+  public String rejectedRevision;
+
+  @JsonPropertyDescription("Where clients reach the model.")
+  public String url;
+
+  @JsonPropertyDescription("Serving pods of the stable revision, and how many are ready.")
+  public Integer replicas;
+
+  public Integer readyReplicas;
+
+  @JsonPropertyDescription("Ready, Progressing, Available, Degraded.")
+  public List<Condition> conditions = new ArrayList<>();
+}

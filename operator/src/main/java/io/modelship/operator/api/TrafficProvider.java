@@ -1,0 +1,8 @@
+package io.modelship.operator.api;
+
+/** Who splits traffic between revisions. */
+public enum TrafficProvider {
+  Router,
+  GatewayAPI,
+  None
+}

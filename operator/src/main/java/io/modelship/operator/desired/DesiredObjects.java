@@ -1,0 +1,297 @@
+package io.modelship.operator.desired;
+
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.modelship.operator.api.ModelDeployment;
+import io.modelship.operator.revision.Revisions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What should exist for a ModelDeployment: pure functions of the resource, the revision and the
+ * replica count the strategy chose. The reconciler applies them with server-side apply.
+ */
+public final class DesiredObjects {
+  public static final int HTTP_PORT = 8080;
+  static final String MODEL_DIR = "/models";
+  static final String MODEL_FILE = MODEL_DIR + "/model.onnx";
+  static final String CARD_DIR = "/etc/modelship/card";
+  static final String CARD_KEY = "model.yaml";
+  static final String KEYS_DIR = "/etc/modelship/keys";
+
+  /** The user the runtime image runs as. */
+  public static final long RUNTIME_UID = 185;
+
+  private DesiredObjects() {}
+
+  static ObjectMeta meta(ModelDeployment md, String name, Map<String, String> labels) {
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(md.getMetadata().getNamespace())
+        .withLabels(labels)
+        .withOwnerReferences(owner(md))
+        .build();
+  }
+
+  static OwnerReference owner(ModelDeployment md) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(md.getApiVersion())
+        .withKind(md.getKind())
+        .withName(md.getMetadata().getName())
+        .withUid(md.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
+  /** The card of a revision, mounted into its pods. */
+  public static ConfigMap card(ModelDeployment md, String revision) {
+    String name = md.getMetadata().getName();
+    return new ConfigMapBuilder()
+        .withMetadata(meta(md, Revisions.objectName(md, revision), Labels.of(name, revision)))
+        .withData(Map.of(CARD_KEY, ModelCards.yaml(md.getSpec().model)))
+        .build();
+  }
+
+  /** The Service clients use: all ready serving pods of the ModelDeployment. */
+  public static Service service(ModelDeployment md) {
+    String name = md.getMetadata().getName();
+    return new ServiceBuilder()
+        .withMetadata(meta(md, name, Labels.of(name)))
+        .withNewSpec()
+        .withSelector(Map.of(Labels.NAME, name))
+        .addNewPort()
+        .withName("http")
+        .withPort(HTTP_PORT)
+        .withTargetPort(new IntOrString("http"))
+        .withProtocol("TCP")
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  /** The Deployment of one revision, at the replica count the strategy decided. */
+  public static Deployment deployment(
+      ModelDeployment md, String revision, int replicas, String image, long gracePeriodSeconds) {
+    String name = md.getMetadata().getName();
+    Map<String, String> labels = Labels.of(name, revision);
+    ModelSource source = ModelSource.parse(md.getSpec().model.uri);
+
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(new VolumeBuilder().withName("model").withNewEmptyDir().endEmptyDir().build());
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    volumes.add(
+        new VolumeBuilder()
+            .withName("card")
+            .withNewConfigMap()
+            .withName(Revisions.objectName(md, revision))
+            .endConfigMap()
+            .build());
+    List<VolumeMount> fetchMounts = new ArrayList<>();
+    fetchMounts.add(mount("model", MODEL_DIR, false));
+    fetchMounts.add(mount("tmp", "/tmp", false));
+    switch (source.kind()) {
+      case CONFIGMAP -> {
+        volumes.add(
+            new VolumeBuilder()
+                .withName("source")
+                .withNewConfigMap()
+                .withName(source.name())
+                .endConfigMap()
+                .build());
+        fetchMounts.add(mount("source", ModelSource.MOUNT, true));
+      }
+      case PVC -> {
+        volumes.add(
+            new VolumeBuilder()
+                .withName("source")
+                .withNewPersistentVolumeClaim(source.name(), true)
+                .build());
+        fetchMounts.add(mount("source", ModelSource.MOUNT, true));
+      }
+      default -> {}
+    }
+
+    List<String> fetchArgs =
+        new ArrayList<>(List.of("fetch", "--uri", source.fetchUri(), "--dest", MODEL_FILE));
+    if (md.getSpec().model.sha256 != null) {
+      fetchArgs.addAll(List.of("--sha256", md.getSpec().model.sha256.toLowerCase()));
+    }
+    Container fetch =
+        new ContainerBuilder()
+            .withName("fetch")
+            .withImage(image)
+            .withArgs(fetchArgs)
+            .withVolumeMounts(fetchMounts)
+            .withSecurityContext(restricted())
+            .withTerminationMessagePolicy("FallbackToLogsOnError")
+            .withResources(
+                new ResourceRequirementsBuilder()
+                    .addToRequests("cpu", new Quantity("50m"))
+                    .addToRequests("memory", new Quantity("64Mi"))
+                    .addToLimits("memory", new Quantity("256Mi"))
+                    .build())
+            .build();
+
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--model",
+                MODEL_FILE,
+                "--card",
+                CARD_DIR + "/" + CARD_KEY,
+                "--port",
+                Integer.toString(HTTP_PORT),
+                "--revision",
+                revision));
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(mount("model", MODEL_DIR, true));
+    mounts.add(mount("card", CARD_DIR, true));
+    mounts.add(mount("tmp", "/tmp", false));
+    if (md.getSpec().auth != null) {
+      var ref = md.getSpec().auth.apiKeySecretRef;
+      String key = ref.key == null ? "keys" : ref.key;
+      volumes.add(
+          new VolumeBuilder()
+              .withName("api-keys")
+              .withNewSecret()
+              .withSecretName(ref.name)
+              .endSecret()
+              .build());
+      mounts.add(mount("api-keys", KEYS_DIR, true));
+      args.addAll(List.of("--api-keys-file", KEYS_DIR + "/" + key));
+    }
+    List<EnvVar> env = new ArrayList<>();
+    // Endpoints take a few seconds to drop a terminating pod: keep answering meanwhile.
+    env.add(new EnvVar("QUARKUS_SHUTDOWN_DELAY", "5s", null));
+    Container runtime =
+        new ContainerBuilder()
+            .withName("runtime")
+            .withImage(image)
+            .withArgs(args)
+            .withEnv(env)
+            .addNewPort()
+            .withName("http")
+            .withContainerPort(HTTP_PORT)
+            .withProtocol("TCP")
+            .endPort()
+            .withReadinessProbe(probe("/v2/health/ready", 1, 3))
+            .withLivenessProbe(probe("/v2/health/live", 10, 3))
+            .withNewStartupProbe()
+            .withHttpGet(get("/v2/health/live"))
+            .withPeriodSeconds(1)
+            .withFailureThreshold(120)
+            .endStartupProbe()
+            .withVolumeMounts(mounts)
+            .withSecurityContext(restricted())
+            .withResources(resources(md))
+            .build();
+
+    return new DeploymentBuilder()
+        .withMetadata(meta(md, Revisions.objectName(md, revision), labels))
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withRevisionHistoryLimit(0)
+        .withNewSelector()
+        .withMatchLabels(Map.of(Labels.NAME, name, Labels.REVISION, revision))
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withEnableServiceLinks(false)
+        .withAutomountServiceAccountToken(false)
+        .withTerminationGracePeriodSeconds(gracePeriodSeconds)
+        .withSecurityContext(
+            new PodSecurityContextBuilder()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(RUNTIME_UID)
+                .withRunAsGroup(RUNTIME_UID)
+                .withFsGroup(RUNTIME_UID)
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
+                .build())
+        .withInitContainers(fetch)
+        .withContainers(runtime)
+        .withVolumes(volumes)
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  private static ResourceRequirements resources(ModelDeployment md) {
+    if (md.getSpec().runtime != null && md.getSpec().runtime.resources != null) {
+      return md.getSpec().runtime.resources;
+    }
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity("100m"))
+        .addToRequests("memory", new Quantity("256Mi"))
+        .addToLimits("memory", new Quantity("1Gi"))
+        .build();
+  }
+
+  private static VolumeMount mount(String volume, String path, boolean readOnly) {
+    VolumeMount m = new VolumeMount();
+    m.setName(volume);
+    m.setMountPath(path);
+    m.setReadOnly(readOnly);
+    return m;
+  }
+
+  private static HTTPGetAction get(String path) {
+    return new HTTPGetActionBuilder().withPath(path).withPort(new IntOrString("http")).build();
+  }
+
+  private static io.fabric8.kubernetes.api.model.Probe probe(
+      String path, int periodSeconds, int failureThreshold) {
+    var p = new io.fabric8.kubernetes.api.model.Probe();
+    p.setHttpGet(get(path));
+    p.setPeriodSeconds(periodSeconds);
+    p.setFailureThreshold(failureThreshold);
+    p.setTimeoutSeconds(2);
+    return p;
+  }
+
+  /** Pod Security "restricted": non-root, read-only root, no escalation, no capabilities. */
+  static SecurityContext restricted() {
+    Capabilities caps = new Capabilities();
+    caps.setDrop(List.of("ALL"));
+    return new SecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withReadOnlyRootFilesystem(true)
+        .withAllowPrivilegeEscalation(false)
+        .withCapabilities(caps)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
+  }
+}

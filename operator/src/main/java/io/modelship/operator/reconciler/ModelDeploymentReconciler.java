@@ -1,0 +1,344 @@
+package io.modelship.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.modelship.operator.api.ModelDeployment;
+import io.modelship.operator.api.ModelDeploymentStatus;
+import io.modelship.operator.api.Phase;
+import io.modelship.operator.api.StrategyType;
+import io.modelship.operator.config.OperatorConfig;
+import io.modelship.operator.desired.DesiredObjects;
+import io.modelship.operator.desired.Labels;
+import io.modelship.operator.revision.Revisions;
+import io.modelship.operator.strategy.Decider;
+import io.modelship.operator.strategy.Decision;
+import io.modelship.operator.strategy.Failure;
+import io.modelship.operator.strategy.RevisionState;
+import io.modelship.operator.strategy.RolloutInput;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Reconciles a ModelDeployment: observe (cached Deployments and Pods, a few API reads), decide
+ * ({@link Decider}, pure), act (server-side apply of the desired objects, status, events).
+ */
+@ControllerConfiguration(name = ModelDeploymentReconciler.NAME)
+public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
+  public static final String NAME = "modeldeployment";
+
+  /** Annotation holding a hash of what was last applied, so unchanged objects are not re-sent. */
+  static final String APPLIED = "modelship.io/applied-hash";
+
+  private static final Logger LOG = Logger.getLogger(ModelDeploymentReconciler.class);
+
+  @Inject OperatorConfig config;
+  @Inject KubernetesClient client;
+  @Inject OperatorMetrics metrics;
+  @Inject Applier applier;
+
+  @Override
+  public List<EventSource<?, ModelDeployment>> prepareEventSources(
+      EventSourceContext<ModelDeployment> context) {
+    metrics.watch(context.getPrimaryCache());
+    String selector = Labels.MANAGED_BY + "=" + Labels.OPERATOR;
+    var deployments =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Deployment.class, ModelDeployment.class)
+                .withLabelSelector(selector)
+                .withSecondaryToPrimaryMapper(ModelDeploymentReconciler::owner)
+                .build(),
+            context);
+    var pods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, ModelDeployment.class)
+                .withLabelSelector(selector)
+                .withSecondaryToPrimaryMapper(ModelDeploymentReconciler::owner)
+                .build(),
+            context);
+    return List.of(deployments, pods);
+  }
+
+  /**
+   * Pods and Deployments name their ModelDeployment in a label (pods have no owner reference to
+   * it).
+   */
+  private static Set<ResourceID> owner(HasMetadata r) {
+    Map<String, String> labels = r.getMetadata().getLabels();
+    String name = labels == null ? null : labels.get(Labels.NAME);
+    return name == null ? Set.of() : Set.of(new ResourceID(name, r.getMetadata().getNamespace()));
+  }
+
+  @Override
+  public UpdateControl<ModelDeployment> reconcile(
+      ModelDeployment md, Context<ModelDeployment> context) {
+    var spec = md.getSpec();
+    ModelDeploymentStatus previous =
+        md.getStatus() == null ? new ModelDeploymentStatus() : md.getStatus();
+    String image =
+        spec.runtime != null && spec.runtime.image != null
+            ? spec.runtime.image
+            : config.runtimeImage();
+    String desired = Revisions.of(spec, image);
+    int replicas = spec.replicas == null ? 1 : spec.replicas;
+
+    Set<Deployment> deployments = context.getSecondaryResources(Deployment.class);
+    Set<Pod> pods = context.getSecondaryResources(Pod.class);
+    List<RevisionState> revisions = Observations.revisions(deployments, pods);
+    String stable = previous.stableRevision;
+    if (stable != null
+        && revisions.stream().noneMatch(r -> r.revision().equals(previous.stableRevision))) {
+      // The stable Deployment was deleted behind our back: it is re-created below.
+      LOG.infof("%s: stable revision %s has no Deployment; re-creating it", key(md), stable);
+    }
+
+    boolean updating = stable != null && !desired.equals(stable);
+    Failure blocked = Preflight.spec(spec, updating);
+    if (blocked == null) {
+      blocked = Preflight.cluster(md, client);
+    }
+    RolloutInput input =
+        new RolloutInput(
+            desired,
+            stable,
+            replicas,
+            revisions,
+            spec.strategy == null ? null : spec.strategy.rollingUpdate);
+    Decider.Action action = action(md);
+    Decision decision =
+        Decider.decide(
+            new Decider.Input(
+                input,
+                spec.strategy == null ? StrategyType.RollingUpdate : spec.strategy.type,
+                previous.rejectedRevision,
+                blocked,
+                input.state(desired).failure(),
+                Boolean.TRUE.equals(spec.paused),
+                action,
+                rejection(previous)));
+
+    LOG.debugf(
+        "%s: desired %s stable %s revisions %s -> %s %s %s",
+        key(md),
+        desired,
+        stable,
+        revisions,
+        decision.plan().phase(),
+        decision.plan().replicas(),
+        decision.plan().delete());
+    apply(md, decision, image, deployments);
+    if (action != Decider.Action.NONE) {
+      clearAction(md);
+    }
+
+    String url =
+        "http://"
+            + md.getMetadata().getName()
+            + "."
+            + md.getMetadata().getNamespace()
+            + ".svc."
+            + config.clusterDomain()
+            + ":"
+            + DesiredObjects.HTTP_PORT;
+    RevisionState stableState = decision.stable() == null ? null : input.state(decision.stable());
+    ModelDeploymentStatus next =
+        StatusBuilder.build(
+            md,
+            decision,
+            stableState,
+            url,
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    announce(md, previous, next);
+    metrics.reconciled(next.phase);
+
+    UpdateControl<ModelDeployment> control;
+    if (StatusBuilder.same(previous, next)) {
+      control = UpdateControl.noUpdate();
+    } else {
+      md.setStatus(next);
+      control = UpdateControl.patchStatus(md);
+    }
+    // Informers wake us on every pod or Deployment change; this is only a safety net.
+    if (next.phase != Phase.Healthy) {
+      control.rescheduleAfter(Duration.ofSeconds(30));
+    }
+    return control;
+  }
+
+  /** Why status.rejectedRevision was rejected, as its Degraded condition said. */
+  private static Failure rejection(ModelDeploymentStatus s) {
+    if (s.rejectedRevision == null || s.conditions == null) {
+      return null;
+    }
+    return s.conditions.stream()
+        .filter(c -> "Degraded".equals(c.getType()) && "True".equals(c.getStatus()))
+        .map(c -> new Failure(c.getReason(), c.getMessage()))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /** Applies what the plan keeps and deletes what it drops; unchanged objects are not re-sent. */
+  private void apply(
+      ModelDeployment md, Decision decision, String image, Set<Deployment> existing) {
+    Map<String, Deployment> byRevision =
+        existing.stream()
+            .filter(d -> d.getMetadata().getLabels() != null)
+            .collect(
+                Collectors.toMap(
+                    d -> d.getMetadata().getLabels().get(Labels.REVISION), d -> d, (a, b) -> a));
+    if (!decision.plan().replicas().isEmpty()) {
+      applyIfChanged(DesiredObjects.service(md), null);
+    }
+    String desiredRevision = Revisions.of(md.getSpec(), image);
+    decision
+        .plan()
+        .replicas()
+        .forEach(
+            (revision, count) -> {
+              Deployment cached = byRevision.get(revision);
+              if (revision.equals(desiredRevision)) {
+                applyIfChanged(DesiredObjects.card(md, revision), null);
+                Deployment desired =
+                    DesiredObjects.deployment(
+                        md, revision, count, image, config.terminationGracePeriodSeconds());
+                applyIfChanged(desired, cached);
+              } else if (cached != null) {
+                // Other revisions keep the template they were created with: only their size
+                // changes.
+                scale(cached, count);
+              } else {
+                LOG.warnf(
+                    "%s: revision %s has no Deployment and no longer matches the spec; it cannot be re-created",
+                    key(md), revision);
+              }
+            });
+    for (String revision : decision.plan().delete()) {
+      String name = Revisions.objectName(md, revision);
+      String ns = md.getMetadata().getNamespace();
+      client.apps().deployments().inNamespace(ns).withName(name).delete();
+      client.configMaps().inNamespace(ns).withName(name).delete();
+    }
+  }
+
+  /**
+   * Server-side apply with one field manager. When the cached copy carries the same applied hash
+   * (and replica count), the apply would change nothing and is skipped.
+   */
+  private void applyIfChanged(HasMetadata desired, HasMetadata cached) {
+    String hash =
+        Integer.toHexString(Objects.hash(client.getKubernetesSerialization().asJson(desired)));
+    desired.getMetadata().setAnnotations(new java.util.LinkedHashMap<>(Map.of(APPLIED, hash)));
+    if (cached != null
+        && cached.getMetadata().getAnnotations() != null
+        && hash.equals(cached.getMetadata().getAnnotations().get(APPLIED))) {
+      return;
+    }
+    applier.apply(desired);
+  }
+
+  private void scale(Deployment d, int replicas) {
+    Integer current = d.getSpec() == null ? null : d.getSpec().getReplicas();
+    if (current != null && current == replicas) {
+      return;
+    }
+    client
+        .apps()
+        .deployments()
+        .inNamespace(d.getMetadata().getNamespace())
+        .withName(d.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":" + replicas + "}}");
+  }
+
+  private static Decider.Action action(ModelDeployment md) {
+    Map<String, String> a = md.getMetadata().getAnnotations();
+    String v = a == null ? null : a.get(Labels.ACTION);
+    if (v == null) {
+      return Decider.Action.NONE;
+    }
+    return switch (v.strip().toLowerCase(Locale.ROOT)) {
+      case "abort" -> Decider.Action.ABORT;
+      case "retry" -> Decider.Action.RETRY;
+      case "promote" -> Decider.Action.PROMOTE;
+      default -> Decider.Action.NONE;
+    };
+  }
+
+  /** An action is done once handled: remove the annotation so it does not repeat. */
+  private void clearAction(ModelDeployment md) {
+    client
+        .resources(ModelDeployment.class)
+        .inNamespace(md.getMetadata().getNamespace())
+        .withName(md.getMetadata().getName())
+        .edit(
+            current -> {
+              if (current.getMetadata().getAnnotations() != null) {
+                current.getMetadata().getAnnotations().remove(Labels.ACTION);
+              }
+              return current;
+            });
+  }
+
+  /** An Event for each change of phase or revision a user would want to know about. */
+  private void announce(
+      ModelDeployment md, ModelDeploymentStatus before, ModelDeploymentStatus after) {
+    boolean phaseChanged = before.phase != after.phase;
+    boolean reasonChanged = !Objects.equals(reason(before), reason(after));
+    if (!phaseChanged
+        && !reasonChanged
+        && Objects.equals(before.stableRevision, after.stableRevision)) {
+      return;
+    }
+    boolean warning = after.phase == Phase.Degraded || after.phase == Phase.RolledBack;
+    String message =
+        after.conditions.stream()
+            .filter(c -> c.getType().equals(warning ? "Degraded" : "Progressing"))
+            .map(c -> c.getMessage())
+            .findFirst()
+            .orElse("");
+    if (after.phase == Phase.Healthy) {
+      message = "revision " + after.stableRevision + " serves";
+    }
+    EventRecorder.record(
+        client,
+        md,
+        warning,
+        after.phase + (warning ? "" : ""),
+        message.isEmpty() ? "phase " + after.phase : message);
+  }
+
+  private static String reason(ModelDeploymentStatus s) {
+    if (s.conditions == null) {
+      return null;
+    }
+    return s.conditions.stream()
+        .filter(c -> "Degraded".equals(c.getType()))
+        .map(c -> c.getReason())
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static String key(ModelDeployment md) {
+    return md.getMetadata().getNamespace() + "/" + md.getMetadata().getName();
+  }
+}

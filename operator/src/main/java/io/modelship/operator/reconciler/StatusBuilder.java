@@ -1,0 +1,174 @@
+package io.modelship.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.modelship.operator.api.ModelDeployment;
+import io.modelship.operator.api.ModelDeploymentStatus;
+import io.modelship.operator.api.Phase;
+import io.modelship.operator.api.TrafficStatus;
+import io.modelship.operator.strategy.Decision;
+import io.modelship.operator.strategy.RevisionState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Builds the status a decision leads to, in one place. Conditions follow Kubernetes conventions:
+ * {@code Ready}, {@code Progressing}, {@code Available}, {@code Degraded}, plus kstatus's
+ * abnormal-true {@code Reconciling} and {@code Stalled} so Flux and kstatus-based tools read it. A
+ * condition keeps its lastTransitionTime while its status stays the same.
+ */
+public final class StatusBuilder {
+  private StatusBuilder() {}
+
+  /**
+   * @param stableState what is observed of the stable revision
+   * @param now RFC 3339 time for new transitions
+   */
+  public static ModelDeploymentStatus build(
+      ModelDeployment md, Decision d, RevisionState stableState, String url, String now) {
+    ModelDeploymentStatus previous =
+        md.getStatus() == null ? new ModelDeploymentStatus() : md.getStatus();
+    ModelDeploymentStatus s = new ModelDeploymentStatus();
+    s.observedGeneration = md.getMetadata().getGeneration();
+    Phase phase = d.plan().phase();
+    s.phase = phase;
+    s.stableRevision = d.stable();
+    s.candidateRevision = d.candidate();
+    s.rejectedRevision = d.rejected();
+    s.url = d.stable() == null && d.candidate() == null ? null : url;
+    s.replicas = stableState == null ? null : stableState.specReplicas();
+    s.readyReplicas = stableState == null ? null : stableState.readyReplicas();
+    s.traffic =
+        d.stable() == null && d.candidate() == null
+            ? null
+            : new TrafficStatus(100 - d.candidateWeight(), d.candidateWeight(), 0);
+    s.analysis = previous.analysis;
+    s.currentStep = previous.currentStep;
+
+    boolean progressing =
+        phase == Phase.Pending || phase == Phase.Progressing || phase == Phase.Paused;
+    boolean available = stableState != null && stableState.readyReplicas() > 0;
+    String reason = d.plan().reason();
+    String message = d.plan().message();
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(
+        cond(
+            previous,
+            "Ready",
+            phase == Phase.Healthy,
+            phase == Phase.Healthy ? "RolloutComplete" : phase.name(),
+            message,
+            now));
+    conditions.add(
+        cond(
+            previous,
+            "Progressing",
+            progressing,
+            progressing ? reason : (phase == Phase.Healthy ? "RolloutComplete" : phase.name()),
+            message,
+            now));
+    conditions.add(
+        cond(
+            previous,
+            "Available",
+            available,
+            available ? "MinimumReplicasAvailable" : "NoReplicasAvailable",
+            available
+                ? stableState.readyReplicas() + " replica(s) of " + d.stable() + " ready"
+                : "no serving replica is ready",
+            now));
+    boolean degraded = d.degraded() != null;
+    conditions.add(
+        cond(
+            previous,
+            "Degraded",
+            degraded,
+            degraded ? d.degraded().reason() : "AsExpected",
+            degraded ? d.degraded().message() : "",
+            now));
+    conditions.add(
+        cond(
+            previous,
+            "Reconciling",
+            progressing,
+            progressing ? reason : "Done",
+            progressing ? message : "",
+            now));
+    conditions.add(
+        cond(
+            previous,
+            "Stalled",
+            degraded,
+            degraded ? d.degraded().reason() : "Done",
+            degraded ? d.degraded().message() : "",
+            now));
+    for (Condition c : conditions) {
+      c.setObservedGeneration(s.observedGeneration);
+    }
+    s.conditions = conditions;
+    return s;
+  }
+
+  private static Condition cond(
+      ModelDeploymentStatus previous,
+      String type,
+      boolean status,
+      String reason,
+      String message,
+      String now) {
+    String value = status ? "True" : "False";
+    String since = now;
+    if (previous.conditions != null) {
+      for (Condition c : previous.conditions) {
+        if (type.equals(c.getType())
+            && value.equals(c.getStatus())
+            && c.getLastTransitionTime() != null) {
+          since = c.getLastTransitionTime();
+        }
+      }
+    }
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(value)
+        .withReason(reason)
+        .withMessage(message)
+        .withLastTransitionTime(since)
+        .build();
+  }
+
+  /** True when two statuses say the same thing (times aside): then nothing is written. */
+  public static boolean same(ModelDeploymentStatus a, ModelDeploymentStatus b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    return Objects.equals(a.observedGeneration, b.observedGeneration)
+        && a.phase == b.phase
+        && Objects.equals(a.stableRevision, b.stableRevision)
+        && Objects.equals(a.candidateRevision, b.candidateRevision)
+        && Objects.equals(a.rejectedRevision, b.rejectedRevision)
+        && Objects.equals(a.url, b.url)
+        && Objects.equals(a.replicas, b.replicas)
+        && Objects.equals(a.readyReplicas, b.readyReplicas)
+        && Objects.equals(traffic(a.traffic), traffic(b.traffic))
+        && Objects.equals(conds(a.conditions), conds(b.conditions));
+  }
+
+  private static String traffic(TrafficStatus t) {
+    return t == null ? null : t.stable + "/" + t.candidate + "/" + t.mirrored;
+  }
+
+  private static List<String> conds(List<Condition> cs) {
+    return cs == null
+        ? List.of()
+        : cs.stream()
+            .map(
+                c ->
+                    c.getType()
+                        + c.getStatus()
+                        + c.getReason()
+                        + c.getMessage()
+                        + c.getObservedGeneration())
+            .toList();
+  }
+}

@@ -1,0 +1,18 @@
+package io.modelship.operator.strategy;
+
+/**
+ * The outcome of one reconcile: what to run, and what status will say.
+ *
+ * @param stable the revision serving after this step
+ * @param candidate the revision being rolled out, or null
+ * @param rejected the revision not to be retried until the spec changes, or null
+ * @param degraded what is wrong, or null
+ * @param candidateWeight percent of client traffic that reaches the candidate
+ */
+public record Decision(
+    Plan plan,
+    String stable,
+    String candidate,
+    String rejected,
+    Failure degraded,
+    int candidateWeight) {}

@@ -1,0 +1,55 @@
+package io.modelship.operator.strategy;
+
+import io.modelship.operator.api.Phase;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Steps every strategy shares. */
+final class Rollouts {
+  private Rollouts() {}
+
+  /** The desired revision at full size; everything else removed once it is fully ready. */
+  static Plan finish(RolloutInput in, String what) {
+    RevisionState d = in.state(in.desired());
+    boolean ready = d.readyReplicas() >= in.replicas() && d.specReplicas() == in.replicas();
+    Map<String, Integer> replicas = new LinkedHashMap<>();
+    replicas.put(in.desired(), in.replicas());
+    Set<String> others =
+        in.others().stream().map(RevisionState::revision).collect(Collectors.toSet());
+    if (ready) {
+      return new Plan(
+          replicas,
+          others,
+          Phase.Healthy,
+          true,
+          "RolloutComplete",
+          "revision "
+              + in.desired()
+              + " serves with "
+              + d.readyReplicas()
+              + "/"
+              + in.replicas()
+              + " replicas ready");
+    }
+    // Keep the others at whatever they run now until the desired revision is fully ready.
+    for (RevisionState o : in.others()) {
+      replicas.put(o.revision(), o.specReplicas());
+    }
+    return new Plan(
+        replicas,
+        Set.of(),
+        in.stable() == null ? Phase.Pending : Phase.Progressing,
+        false,
+        "WaitingForReady",
+        what
+            + ": "
+            + d.readyReplicas()
+            + "/"
+            + in.replicas()
+            + " replicas of "
+            + in.desired()
+            + " ready");
+  }
+}

@@ -1,0 +1,441 @@
+package io.modelship.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.modelship.operator.api.ModelDeployment;
+import io.modelship.operator.api.ModelDeploymentSpec;
+import io.modelship.operator.api.ModelSpec;
+import io.modelship.operator.api.Phase;
+import io.modelship.operator.api.StrategySpec;
+import io.modelship.operator.api.StrategyType;
+import io.modelship.operator.desired.Labels;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator against fabric8's mock API server in CRUD mode. There are no controllers in the
+ * mock, so tests play kubelet: they mark Deployments ready and create the pods a revision would
+ * have.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class ModelDeploymentReconcilerTest {
+  static final Duration WAIT = Duration.ofSeconds(20);
+  static final AtomicInteger NS = new AtomicInteger();
+
+  @Inject KubernetesClient client;
+
+  String ns;
+
+  String newNamespace() {
+    ns = "t" + NS.incrementAndGet();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    return ns;
+  }
+
+  static byte[] model(String file) throws Exception {
+    return Files.readAllBytes(Path.of("../examples/models", file));
+  }
+
+  static String sha(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
+  void modelConfigMap(String name, String key, byte[] bytes) {
+    ConfigMap cm =
+        new ConfigMapBuilder()
+            .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build())
+            .withBinaryData(Map.of(key, Base64.getEncoder().encodeToString(bytes)))
+            .build();
+    ConfigMap existing = client.configMaps().inNamespace(ns).withName(name).get();
+    if (existing != null) {
+      existing.getBinaryData().putAll(cm.getBinaryData());
+      client.resource(existing).update();
+    } else {
+      client.resource(cm).create();
+    }
+  }
+
+  ModelDeployment iris(
+      StrategyType strategy, int replicas, String uri, String sha256, String version) {
+    ModelDeployment md = new ModelDeployment();
+    md.setMetadata(new ObjectMetaBuilder().withName("iris").withNamespace(ns).build());
+    ModelDeploymentSpec spec = new ModelDeploymentSpec();
+    spec.model = new ModelSpec();
+    spec.model.name = "iris";
+    spec.model.uri = uri;
+    spec.model.sha256 = sha256;
+    spec.model.version = version;
+    spec.replicas = replicas;
+    spec.strategy = new StrategySpec();
+    spec.strategy.type = strategy;
+    md.setSpec(spec);
+    return md;
+  }
+
+  ModelDeployment md() {
+    return client.resources(ModelDeployment.class).inNamespace(ns).withName("iris").get();
+  }
+
+  List<Deployment> deployments() {
+    return client.apps().deployments().inNamespace(ns).list().getItems();
+  }
+
+  Deployment revision(String rev) {
+    return client.apps().deployments().inNamespace(ns).withName("iris-" + rev).get();
+  }
+
+  /** What the Deployment controller and kubelet would report once the pods are ready. */
+  void markReady(String rev, int ready) {
+    Deployment d = revision(rev);
+    DeploymentStatus s = new DeploymentStatus();
+    s.setReplicas(ready);
+    s.setReadyReplicas(ready);
+    s.setAvailableReplicas(ready);
+    d.setStatus(s);
+    client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
+  }
+
+  Pod pod(String rev, String name) {
+    return client
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(ns)
+                .withLabels(Labels.of("iris", rev))
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("runtime")
+                .withImage("x")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+  }
+
+  String awaitPhase(Phase phase) {
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              ModelDeployment md = md();
+              assertThat(md.getStatus()).isNotNull();
+              assertThat(md.getStatus().phase).isEqualTo(phase);
+            });
+    return md().getStatus().stableRevision;
+  }
+
+  String condition(ModelDeployment md, String type) {
+    return md.getStatus().conditions.stream()
+        .filter(c -> c.getType().equals(type))
+        .map(c -> c.getStatus() + "/" + c.getReason())
+        .findFirst()
+        .orElse(null);
+  }
+
+  List<String> events() {
+    return client.v1().events().inNamespace(ns).list().getItems().stream()
+        .map(e -> e.getType() + " " + e.getReason() + ": " + e.getMessage())
+        .toList();
+  }
+
+  @Test
+  void recreateRollsOutAModelChangeOldPodsFirst() throws Exception {
+    newNamespace();
+    byte[] v1 = model("iris.onnx");
+    byte[] v2 = model("iris-v2.onnx");
+    modelConfigMap("iris-model", "iris.onnx", v1);
+    modelConfigMap("iris-model", "iris-v2.onnx", v2);
+    client
+        .resource(iris(StrategyType.Recreate, 2, "configmap://iris-model/iris.onnx", sha(v1), "1"))
+        .create();
+
+    await().atMost(WAIT).until(() -> deployments().size() == 1);
+    Deployment first = deployments().get(0);
+    String rev1 = first.getMetadata().getLabels().get(Labels.REVISION);
+    assertThat(first.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(first.getMetadata().getOwnerReferences()).hasSize(1);
+    assertThat(client.services().inNamespace(ns).withName("iris").get().getSpec().getSelector())
+        .containsEntry(Labels.NAME, "iris");
+    assertThat(
+            client
+                .configMaps()
+                .inNamespace(ns)
+                .withName("iris-" + rev1)
+                .get()
+                .getData()
+                .get("model.yaml"))
+        .contains("name: \"iris\"", "version: \"1\"");
+    assertThat(awaitPhase(Phase.Pending)).isNull();
+
+    markReady(rev1, 2);
+    assertThat(awaitPhase(Phase.Healthy)).isEqualTo(rev1);
+    ModelDeployment healthy = md();
+    assertThat(condition(healthy, "Ready")).isEqualTo("True/RolloutComplete");
+    assertThat(condition(healthy, "Available")).isEqualTo("True/MinimumReplicasAvailable");
+    assertThat(healthy.getStatus().url).isEqualTo("http://iris." + ns + ".svc.cluster.local:8080");
+    assertThat(healthy.getStatus().observedGeneration)
+        .isEqualTo(healthy.getMetadata().getGeneration());
+
+    // A running pod of the old revision: Recreate must wait for it to stop.
+    pod(rev1, "iris-old-pod");
+    ModelDeployment change = md();
+    change.getSpec().model.uri = "configmap://iris-model/iris-v2.onnx";
+    change.getSpec().model.sha256 = sha(v2);
+    change.getSpec().model.version = "2";
+    client.resource(change).update();
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(revision(rev1).getSpec().getReplicas()).isZero();
+              assertThat(deployments()).hasSize(2);
+            });
+    String rev2 = md().getStatus().candidateRevision;
+    assertThat(rev2).isNotNull().isNotEqualTo(rev1);
+    assertThat(revision(rev2).getSpec().getReplicas())
+        .as("new revision waits for old pods")
+        .isZero();
+    assertThat(md().getStatus().phase).isEqualTo(Phase.Progressing);
+
+    client.pods().inNamespace(ns).withName("iris-old-pod").delete();
+    markReady(rev1, 0);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(revision(rev2).getSpec().getReplicas()).isEqualTo(2));
+    markReady(rev2, 2);
+    assertThat(awaitPhase(Phase.Healthy)).isEqualTo(rev2);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(revision(rev1)).isNull());
+    assertThat(md().getStatus().candidateRevision).isNull();
+    assertThat(events()).anyMatch(e -> e.startsWith("Normal Healthy") && e.contains(rev2));
+  }
+
+  @Test
+  void rollingUpdateKeepsEnoughReadyPodsAndNeverExceedsTheSurge() throws Exception {
+    newNamespace();
+    byte[] v1 = model("iris.onnx");
+    byte[] v2 = model("iris-v2.onnx");
+    modelConfigMap("models", "v1", v1);
+    modelConfigMap("models", "v2", v2);
+    ModelDeployment md = iris(StrategyType.RollingUpdate, 2, "configmap://models/v1", null, "1");
+    md.getSpec().strategy.rollingUpdate =
+        io.modelship.operator.strategy.StrategiesTest.rolling(1, 0);
+    client.resource(md).create();
+    await().atMost(WAIT).until(() -> deployments().size() == 1);
+    String rev1 = deployments().get(0).getMetadata().getLabels().get(Labels.REVISION);
+    markReady(rev1, 2);
+    awaitPhase(Phase.Healthy);
+
+    // Replicas alone never start a rollout.
+    ModelDeployment scaled = md();
+    scaled.getSpec().replicas = 3;
+    client.resource(scaled).update();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(revision(rev1).getSpec().getReplicas()).isEqualTo(3));
+    assertThat(deployments()).hasSize(1);
+    markReady(rev1, 3);
+    awaitPhase(Phase.Healthy);
+
+    ModelDeployment change = md();
+    change.getSpec().model.uri = "configmap://models/v2";
+    client.resource(change).update();
+
+    // Play kubelet: pods become ready (or go away) after the operator sizes each revision, and
+    // check at every step what a RollingUpdate promises: at most replicas + maxSurge pods, and
+    // never fewer than replicas - maxUnavailable ready.
+    int maxPods = 0;
+    int minReady = Integer.MAX_VALUE;
+    for (int step = 0; step < 200; step++) {
+      List<Deployment> ds = deployments();
+      int pods = ds.stream().mapToInt(d -> d.getSpec().getReplicas()).sum();
+      int ready =
+          ds.stream()
+              .mapToInt(
+                  d ->
+                      d.getStatus() == null || d.getStatus().getReadyReplicas() == null
+                          ? 0
+                          : Math.min(d.getStatus().getReadyReplicas(), d.getSpec().getReplicas()))
+              .sum();
+      maxPods = Math.max(maxPods, pods);
+      minReady = Math.min(minReady, ready);
+      ModelDeployment now = md();
+      if (now.getStatus().phase == Phase.Healthy
+          && ds.size() == 1
+          && !now.getStatus().stableRevision.equals(rev1)) {
+        break;
+      }
+      for (Deployment d : ds) {
+        int spec = d.getSpec().getReplicas();
+        Integer r = d.getStatus() == null ? null : d.getStatus().getReadyReplicas();
+        if (r == null || r != spec) {
+          markReady(d.getMetadata().getLabels().get(Labels.REVISION), spec);
+          break; // one change at a time, like pods starting one by one
+        }
+      }
+      Thread.sleep(100);
+    }
+    assertThat(md().getStatus().phase).isEqualTo(Phase.Healthy);
+    assertThat(md().getStatus().stableRevision).isNotEqualTo(rev1);
+    assertThat(deployments()).hasSize(1);
+    assertThat(maxPods).as("never more than replicas + maxSurge pods").isLessThanOrEqualTo(4);
+    assertThat(minReady)
+        .as("never fewer than replicas - maxUnavailable ready")
+        .isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void missingConfigMapIsDegradedWhileTheStableRevisionKeepsServing() throws Exception {
+    newNamespace();
+    byte[] v1 = model("iris.onnx");
+    modelConfigMap("iris-model", "iris.onnx", v1);
+    client
+        .resource(
+            iris(StrategyType.RollingUpdate, 1, "configmap://iris-model/iris.onnx", null, "1"))
+        .create();
+    await().atMost(WAIT).until(() -> deployments().size() == 1);
+    String rev1 = deployments().get(0).getMetadata().getLabels().get(Labels.REVISION);
+    markReady(rev1, 1);
+    awaitPhase(Phase.Healthy);
+
+    ModelDeployment change = md();
+    change.getSpec().model.uri = "configmap://no-such-map/iris.onnx";
+    client.resource(change).update();
+    awaitPhase(Phase.Degraded);
+    ModelDeployment md = md();
+    assertThat(condition(md, "Degraded")).isEqualTo("True/ModelSourceMissing");
+    assertThat(condition(md, "Available")).isEqualTo("True/MinimumReplicasAvailable");
+    assertThat(md.getStatus().stableRevision).isEqualTo(rev1);
+    assertThat(deployments())
+        .extracting(d -> d.getMetadata().getName())
+        .containsExactly("iris-" + rev1);
+    assertThat(revision(rev1).getSpec().getReplicas()).isEqualTo(1);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(events())
+                    .anyMatch(
+                        e ->
+                            e.startsWith("Warning Degraded")
+                                && e.contains("ConfigMap no-such-map not found")));
+  }
+
+  @Test
+  void checksumMismatchAndUnsupportedStrategyBlockTheRollout() throws Exception {
+    newNamespace();
+    byte[] v1 = model("iris.onnx");
+    modelConfigMap("m", "iris.onnx", v1);
+    ModelDeployment md =
+        iris(StrategyType.Recreate, 1, "configmap://m/iris.onnx", "0".repeat(64), "1");
+    client.resource(md).create();
+    awaitPhase(Phase.Degraded);
+    assertThat(condition(md(), "Degraded")).isEqualTo("True/ModelChecksumMismatch");
+    assertThat(deployments()).isEmpty();
+
+    ModelDeployment fixed = md();
+    fixed.getSpec().model.sha256 = sha(v1);
+    client.resource(fixed).update();
+    await().atMost(WAIT).until(() -> deployments().size() == 1);
+    String rev1 = deployments().get(0).getMetadata().getLabels().get(Labels.REVISION);
+    markReady(rev1, 1);
+    awaitPhase(Phase.Healthy);
+
+    ModelDeployment canary = md();
+    canary.getSpec().strategy.type = StrategyType.Canary;
+    canary.getSpec().strategy.canary = new io.modelship.operator.api.CanarySpec();
+    canary.getSpec().model.version = "2";
+    client.resource(canary).update();
+    awaitPhase(Phase.Degraded);
+    assertThat(condition(md(), "Degraded")).isEqualTo("True/StrategyNotSupported");
+    assertThat(deployments()).hasSize(1);
+    assertThat(md().getStatus().stableRevision).isEqualTo(rev1);
+  }
+
+  @Test
+  void candidateWhoseFetchFailsIsRolledBackAndNotRetried() throws Exception {
+    newNamespace();
+    byte[] v1 = model("iris.onnx");
+    modelConfigMap("m", "iris.onnx", v1);
+    client
+        .resource(iris(StrategyType.RollingUpdate, 1, "configmap://m/iris.onnx", null, "1"))
+        .create();
+    await().atMost(WAIT).until(() -> deployments().size() == 1);
+    String rev1 = deployments().get(0).getMetadata().getLabels().get(Labels.REVISION);
+    markReady(rev1, 1);
+    awaitPhase(Phase.Healthy);
+
+    ModelDeployment change = md();
+    change.getSpec().model.uri = "https://models.example/iris-v2.onnx";
+    client.resource(change).update();
+    await().atMost(WAIT).until(() -> md().getStatus().candidateRevision != null);
+    String rev2 = md().getStatus().candidateRevision;
+
+    Pod p = pod(rev2, "iris-new-pod");
+    p.setStatus(
+        new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+            .withPhase("Pending")
+            .addNewInitContainerStatus()
+            .withName("fetch")
+            .withImage("x")
+            .withNewState()
+            .withNewTerminated()
+            .withExitCode(5)
+            .withReason("Error")
+            .withMessage("sha256 mismatch for https://models.example/iris-v2.onnx")
+            .endTerminated()
+            .endState()
+            .endInitContainerStatus()
+            .build());
+    client.pods().inNamespace(ns).resource(p).updateStatus();
+
+    awaitPhase(Phase.RolledBack);
+    ModelDeployment md = md();
+    assertThat(md.getStatus().rejectedRevision).isEqualTo(rev2);
+    assertThat(md.getStatus().stableRevision).isEqualTo(rev1);
+    assertThat(condition(md, "Degraded")).isEqualTo("True/ModelFetchFailed");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(revision(rev2)).isNull());
+    assertThat(revision(rev1).getSpec().getReplicas()).isEqualTo(1);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(events())
+                    .anyMatch(
+                        e -> e.startsWith("Warning RolledBack") && e.contains("sha256 mismatch")));
+
+    // The spec still asks for the rejected revision: nothing is retried.
+    client.pods().inNamespace(ns).withName("iris-new-pod").delete();
+    Thread.sleep(1500);
+    assertThat(revision(rev2)).isNull();
+    assertThat(md().getStatus().phase).isEqualTo(Phase.RolledBack);
+    assertThat(condition(md(), "Degraded")).isEqualTo("True/ModelFetchFailed");
+  }
+}

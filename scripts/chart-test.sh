@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# Checks the Helm chart helm/modelship and its Argo CD health check:
+#   - the chart's CRDs match the generated ones in crds/ (scripts/sync-crds.sh --check)
+#   - helm lint, plain and --strict, with default values and with watchNamespaces
+#   - helm template with default values (cluster-wide RBAC), with watchNamespaces (a Role per
+#     namespace) and with the ServiceMonitor on, with assertions on what is rendered
+#   - values.schema.json refuses bad values (helm must FAIL on them)
+#   - helm/modelship/argocd/health_test.lua under lua5.4, and docs/argocd.md carries the same script
+# Exits non-zero if any check fails. Needs Go (helm is built by scripts/tools.sh, cached) and
+# lua5.4 (installed with apt-get when missing and running as root).
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
+
+CHART=helm/modelship
+passed=0
+failed=0
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() {
+  failed=$((failed + 1))
+  echo "FAIL - $1"
+  if [ -n "${2:-}" ] && [ -s "$2" ]; then sed 's/^/       | /' "$2" | head -40; fi
+}
+
+# check NAME CMD...: passes when CMD succeeds.
+check() {
+  local name=$1 log="$out/log"
+  shift
+  if "$@" >"$log" 2>&1; then ok "$name"; else fail "$name" "$log"; fi
+}
+
+# refuse NAME CMD...: passes when CMD fails because of the values schema.
+refuse() {
+  local name=$1 log="$out/log"
+  shift
+  if "$@" >"$log" 2>&1; then
+    fail "$name (helm accepted it)" "$log"
+  elif grep -q "values don't meet the specifications of the schema" "$log"; then
+    ok "$name ($(grep -m1 -- '- at ' "$log" | sed 's/^- //'))"
+  else
+    fail "$name (helm failed, but not on the schema)" "$log"
+  fi
+}
+
+# expect NAME FILE PATTERN: passes when FILE has a line matching the extended regex PATTERN.
+expect() {
+  if grep -Eq -- "$3" "$2"; then ok "$1"; else fail "$1: no line matches /$3/ in the rendered chart"; fi
+}
+# expect_count NAME FILE PATTERN N: exactly N lines match.
+expect_count() {
+  local n
+  n=$(grep -Ec -- "$3" "$2")
+  if [ "$n" -eq "$4" ]; then ok "$1"; else fail "$1: $n lines match /$3/, want $4"; fi
+}
+
+# The rules the operator gets on the namespaces it watches, one line per rule as `rules` prints.
+WATCH_RULES=(
+  'modelship.io modeldeployments: get list watch patch update'
+  'modelship.io modeldeployments/status: get patch update'
+  'modelship.io modeldeployments/finalizers: update'
+  'apps deployments: get list watch create update patch delete'
+  ' services configmaps: get list watch create update patch delete'
+  ' pods: get list watch'
+  ' secrets persistentvolumeclaims: get'
+  ' events: create patch'
+  'events.k8s.io events: create patch'
+)
+LEASE_RULE='coordination.k8s.io leases: get list watch create update patch'
+
+# doc FILE KIND NAME [NAMESPACE]: prints the rendered object of that kind and name.
+doc() {
+  awk -v kind="$2" -v name="$3" -v ns="${4:-}" '
+    function flush() { if (k == kind && n == name && (ns == "" || s == ns)) printf "%s", buf }
+    /^---/ { flush(); buf = ""; k = ""; n = ""; s = ""; next }
+    { buf = buf $0 "\n" }
+    /^kind: / { k = $2 }
+    /^  name: / { n = $2 }
+    /^  namespace: / { s = $2 }
+    END { flush() }' "$1"
+}
+
+# rules: reads an object, prints its RBAC rules as "group resource...: verb..." lines.
+rules() {
+  awk '
+    function list(s) { sub(/^[^[]*\[/, "", s); sub(/\].*$/, "", s); gsub(/[",]/, "", s); return s }
+    /^  - apiGroups:/ { g = list($0) }
+    /^    resources:/ { r = list($0) }
+    /^    verbs:/ { print g " " r ": " list($0) }'
+}
+
+echo "== tools"
+if HELM=$(scripts/tools.sh helm); then
+  ok "helm: $("$HELM" version --short 2>/dev/null)"
+else
+  fail "helm could not be built (see scripts/tools.sh's message above)"
+  HELM=""
+fi
+
+LUA=""
+for l in lua5.4 lua; do
+  if command -v "$l" >/dev/null 2>&1 && "$l" -v 2>&1 | grep -q '^Lua 5\.4'; then LUA=$(command -v "$l"); break; fi
+done
+if [ -z "$LUA" ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "lua5.4 is missing; installing it with apt-get" >&2
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lua5.4 >"$out/apt" 2>&1; then
+      apt-get update -qq >>"$out/apt" 2>&1 || true
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lua5.4 >>"$out/apt" 2>&1 || true
+    fi
+    command -v lua5.4 >/dev/null 2>&1 && LUA=$(command -v lua5.4)
+  fi
+  if [ -n "$LUA" ]; then
+    ok "lua5.4 installed"
+  else
+    fail "lua5.4 is missing: install the Debian package lua5.4 (apt-get install lua5.4; needs root)" "$out/apt"
+  fi
+fi
+
+echo "== CRDs"
+check "helm/modelship/crds matches crds/ (scripts/sync-crds.sh --check)" scripts/sync-crds.sh --check
+
+if [ -n "$HELM" ]; then
+  echo "== lint"
+  check "helm lint" "$HELM" lint "$CHART"
+  check "helm lint --strict" "$HELM" lint --strict "$CHART"
+  check "helm lint --strict, watchNamespaces={a,b}, ServiceMonitor on" \
+    "$HELM" lint --strict "$CHART" --set 'watchNamespaces={a,b}' --set metrics.serviceMonitor.enabled=true
+
+  echo "== template: defaults"
+  r="$out/default.yaml"
+  if "$HELM" template t "$CHART" --namespace ops >"$r" 2>"$out/log"; then
+    ok "helm template (defaults)"
+  else
+    fail "helm template (defaults)" "$out/log"
+  fi
+  expect "operator image defaults to the appVersion" "$r" '^ +image: "ghcr.io/modelship/operator:0\.1\.0"$'
+  expect "runtime image defaults to the appVersion" "$r" '^ +value: "ghcr.io/modelship/model-runtime:0\.1\.0"$'
+  expect "watches all namespaces" "$r" '^ +value: "JOSDK_ALL_NAMESPACES"$'
+  expect_count "one ClusterRole and one ClusterRoleBinding" "$r" '^kind: ClusterRole(Binding)?$' 2
+  expect_count "only the leader-election Role" "$r" '^kind: Role$' 1
+  doc "$r" ClusterRole t-modelship | rules >"$out/rules"
+  if diff -u <(printf '%s\n' "${WATCH_RULES[@]}") "$out/rules" >"$out/log"; then
+    ok "ClusterRole has exactly the least-privilege rules"
+  else
+    fail "ClusterRole rules differ from the expected least-privilege set" "$out/log"
+  fi
+  doc "$r" Role t-modelship-leader-election >"$out/lease"
+  if grep -q '^  namespace: ops$' "$out/lease" && [ "$(rules <"$out/lease")" = "$LEASE_RULE" ]; then
+    ok "leases: get/list/watch/create/update/patch, in the release namespace only"
+  else
+    fail "leader-election Role is not as expected" "$out/lease"
+  fi
+  expect_count "leases appear in no other rule" "$r" 'resources: .*leases' 1
+  expect "runs as non-root user 185" "$r" '^ +runAsUser: 185$'
+  expect "read-only root filesystem" "$r" '^ +readOnlyRootFilesystem: true$'
+  expect "no privilege escalation" "$r" '^ +allowPrivilegeEscalation: false$'
+  expect "drops all capabilities" "$r" '^ +- ALL$'
+  expect "seccomp RuntimeDefault" "$r" '^ +type: RuntimeDefault$'
+  expect "emptyDir at /tmp" "$r" '^ +mountPath: /tmp$'
+  expect "liveness probe path" "$r" '^ +path: /q/health/live$'
+  expect "readiness probe path" "$r" '^ +path: /q/health/ready$'
+  expect "metrics Service port named http-metrics" "$r" '^ +- name: http-metrics$'
+  expect_count "no ServiceMonitor by default" "$r" '^kind: ServiceMonitor$' 0
+  expect_count "standard labels on every object" "$r" '^  labels:$' "$(grep -c '^kind:' "$r")"
+  expect "app.kubernetes.io/managed-by label" "$r" '^ +app\.kubernetes\.io/managed-by: Helm$'
+
+  echo "== template: watchNamespaces={a,b}"
+  r="$out/ns.yaml"
+  if "$HELM" template t "$CHART" --namespace ops --set 'watchNamespaces={a,b}' \
+      --set metrics.serviceMonitor.enabled=true --set javaOptsAppend=-XX:MaxRAMPercentage=75 >"$r" 2>"$out/log"; then
+    ok "helm template --set watchNamespaces={a,b}"
+  else
+    fail "helm template --set watchNamespaces={a,b}" "$out/log"
+  fi
+  expect "watches a,b" "$r" '^ +value: "a,b"$'
+  expect_count "no ClusterRole" "$r" '^kind: ClusterRole(Binding)?$' 0
+  expect_count "a Role in a, one in b, and the leader-election Role" "$r" '^kind: Role$' 3
+  expect_count "three RoleBindings" "$r" '^kind: RoleBinding$' 3
+  for ns in a b; do
+    doc "$r" Role t-modelship "$ns" | rules >"$out/rules"
+    if diff -u <(printf '%s\n' "${WATCH_RULES[@]}") "$out/rules" >"$out/log"; then
+      ok "Role in namespace $ns has exactly the least-privilege rules"
+    else
+      fail "Role in namespace $ns: rules differ from the expected least-privilege set" "$out/log"
+    fi
+    if doc "$r" RoleBinding t-modelship "$ns" | grep -q '^    namespace: ops$'; then
+      ok "RoleBinding in namespace $ns binds the ServiceAccount from namespace ops"
+    else
+      fail "RoleBinding in namespace $ns is missing or binds the wrong subject"
+    fi
+  done
+  expect "ServiceMonitor when enabled" "$r" '^kind: ServiceMonitor$'
+  expect "JAVA_OPTS_APPEND passed through" "$r" '^ +value: "-XX:MaxRAMPercentage=75"$'
+
+  echo "== schema refuses bad values"
+  refuse "replicaCount=-1" "$HELM" template t "$CHART" --set replicaCount=-1
+  refuse "an unknown top-level key" "$HELM" template t "$CHART" --set replicas=2
+  refuse "an unknown nested key" "$HELM" template t "$CHART" --set image.digest=sha256:abc
+  refuse "image.pullPolicy=Sometimes" "$HELM" template t "$CHART" --set image.pullPolicy=Sometimes
+  refuse "watchNamespaces={Bad_NS}" "$HELM" template t "$CHART" --set 'watchNamespaces={Bad_NS}'
+  refuse "serviceAccount.create=maybe" "$HELM" template t "$CHART" --set-string serviceAccount.create=maybe
+fi
+
+echo "== Argo CD health check"
+if [ -n "$LUA" ]; then
+  check "helm/modelship/argocd/health_test.lua ($("$LUA" -v 2>&1 | awk '{print $1, $2}'))" \
+    "$LUA" "$CHART/argocd/health_test.lua"
+fi
+# docs/argocd.md carries the script inside an argocd-cm snippet, indented by four spaces.
+awk '/<!-- argocd-cm:begin/ { on = 1; next } /<!-- argocd-cm:end/ { on = 0 }
+     on && body { if ($0 == "```") { body = 0; next } sub(/^    /, ""); print; next }
+     on && /^  resource\.customizations\.health\.modelship\.io_ModelDeployment: \|$/ { body = 1 }' \
+  docs/argocd.md >"$out/doc.lua"
+if diff -u "$CHART/argocd/health.lua" "$out/doc.lua" >"$out/log"; then
+  ok "docs/argocd.md's argocd-cm snippet is health.lua"
+else
+  fail "docs/argocd.md's argocd-cm snippet differs from $CHART/argocd/health.lua" "$out/log"
+fi
+
+echo
+echo "chart-test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
