@@ -218,8 +218,9 @@ class ModelDeploymentReconcilerTest {
               assertThat(revision(rev1).getSpec().getReplicas()).isZero();
               assertThat(deployments()).hasSize(2);
             });
+    await().atMost(WAIT).until(() -> md().getStatus().candidateRevision != null);
     String rev2 = md().getStatus().candidateRevision;
-    assertThat(rev2).isNotNull().isNotEqualTo(rev1);
+    assertThat(rev2).isNotEqualTo(rev1);
     assertThat(revision(rev2).getSpec().getReplicas())
         .as("new revision waits for old pods")
         .isZero();

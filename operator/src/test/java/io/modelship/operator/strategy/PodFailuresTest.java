@@ -1,0 +1,115 @@
+package io.modelship.operator.strategy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PodFailuresTest {
+
+  static PodBuilder pod() {
+    return new PodBuilder().withNewMetadata().withName("p").endMetadata();
+  }
+
+  @Test
+  void failedFetchIsFinalAndQuotesTheTerminationMessage() {
+    Pod p =
+        pod()
+            .withNewStatus()
+            .addNewInitContainerStatus()
+            .withName("fetch")
+            .withNewState()
+            .withNewTerminated()
+            .withExitCode(5)
+            .withMessage("sha256 mismatch for x\n")
+            .endTerminated()
+            .endState()
+            .endInitContainerStatus()
+            .endStatus()
+            .build();
+    Failure f = PodFailures.of(List.of(p));
+    assertThat(f.reason()).isEqualTo("ModelFetchFailed");
+    assertThat(f.message()).isEqualTo("pod p: fetching the model failed: sha256 mismatch for x");
+  }
+
+  @Test
+  void crashLoopCountsOnlyAfterRepeatedRestarts() {
+    Pod once =
+        pod()
+            .withNewStatus()
+            .addNewContainerStatus()
+            .withName("runtime")
+            .withRestartCount(1)
+            .withNewState()
+            .withNewWaiting()
+            .withReason("CrashLoopBackOff")
+            .endWaiting()
+            .endState()
+            .endContainerStatus()
+            .endStatus()
+            .build();
+    assertThat(PodFailures.of(List.of(once))).isNull();
+    Pod often =
+        pod()
+            .withNewStatus()
+            .addNewContainerStatus()
+            .withName("runtime")
+            .withRestartCount(3)
+            .withNewState()
+            .withNewWaiting()
+            .withReason("CrashLoopBackOff")
+            .endWaiting()
+            .endState()
+            .withNewLastState()
+            .withNewTerminated()
+            .withExitCode(3)
+            .withMessage("model.onnx: not a loadable ONNX model")
+            .endTerminated()
+            .endLastState()
+            .endContainerStatus()
+            .endStatus()
+            .build();
+    Failure f = PodFailures.of(List.of(often));
+    assertThat(f.reason()).isEqualTo("CrashLoop");
+    assertThat(f.message()).contains("restarted 3 times", "not a loadable ONNX model");
+  }
+
+  @Test
+  void imagePullErrorsFail() {
+    Pod p =
+        pod()
+            .withNewStatus()
+            .addNewContainerStatus()
+            .withName("runtime")
+            .withImage("nope:1")
+            .withNewState()
+            .withNewWaiting()
+            .withReason("ImagePullBackOff")
+            .endWaiting()
+            .endState()
+            .endContainerStatus()
+            .endStatus()
+            .build();
+    assertThat(PodFailures.of(List.of(p)).reason()).isEqualTo("ImagePullFailed");
+  }
+
+  @Test
+  void healthyOrStartingPodsAreNoFailure() {
+    Pod p =
+        pod()
+            .withNewStatus()
+            .addNewInitContainerStatus()
+            .withName("fetch")
+            .withNewState()
+            .withNewTerminated()
+            .withExitCode(0)
+            .endTerminated()
+            .endState()
+            .endInitContainerStatus()
+            .endStatus()
+            .build();
+    assertThat(PodFailures.of(List.of(p, pod().build()))).isNull();
+  }
+}
