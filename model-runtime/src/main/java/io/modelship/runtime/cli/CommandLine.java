@@ -57,13 +57,9 @@ public final class CommandLine {
       if (a.equals("--help") || a.equals("-h")) {
         return new Parsed(true, null, Map.of());
       }
-      String flag = a;
-      String value = null;
-      int eq = a.indexOf('=');
-      if (a.startsWith("--") && eq > 0) {
-        flag = a.substring(0, eq);
-        value = a.substring(eq + 1);
-      }
+      Flag split = Flag.split(a);
+      String flag = split.name();
+      String value = split.inlineValue();
       Option opt = find(flag);
       if (opt == null) {
         return new Parsed(false, "unknown option " + a, Map.of());

@@ -1,5 +1,6 @@
 package io.modelship.runtime.fetch;
 
+import io.modelship.runtime.cli.Flag;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -87,13 +88,9 @@ public final class FetchCommand {
     }
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
-      String flag = a;
-      String value = null;
-      int eq = a.indexOf('=');
-      if (a.startsWith("--") && eq > 0) {
-        flag = a.substring(0, eq);
-        value = a.substring(eq + 1);
-      }
+      Flag split = Flag.split(a);
+      String flag = split.name();
+      String value = split.inlineValue();
       Option opt = find(flag);
       if (opt == null) {
         return Parsed.failed("unknown option " + a);

@@ -111,13 +111,25 @@ class ModelDeploymentReconcilerTest {
 
   /** What the Deployment controller and kubelet would report once the pods are ready. */
   void markReady(String rev, int ready) {
-    Deployment d = revision(rev);
-    DeploymentStatus s = new DeploymentStatus();
-    s.setReplicas(ready);
-    s.setReadyReplicas(ready);
-    s.setAvailableReplicas(ready);
-    d.setStatus(s);
-    client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
+    for (int attempt = 0; attempt < 5; attempt++) {
+      Deployment d = revision(rev);
+      if (d == null) {
+        return; // the operator removed it meanwhile
+      }
+      DeploymentStatus s = new DeploymentStatus();
+      s.setReplicas(ready);
+      s.setReadyReplicas(ready);
+      s.setAvailableReplicas(ready);
+      d.setStatus(s);
+      try {
+        client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 && e.getCode() != 404) {
+          throw e;
+        }
+      }
+    }
   }
 
   Pod pod(String rev, String name) {
@@ -149,6 +161,15 @@ class ModelDeploymentReconcilerTest {
               assertThat(md.getStatus().phase).isEqualTo(phase);
             });
     return md().getStatus().stableRevision;
+  }
+
+  /** Waits for the first revision's Deployment, plays its pods ready, waits for Healthy. */
+  String firstRevisionServes(int replicas) {
+    await().atMost(WAIT).until(() -> deployments().size() == 1);
+    String rev = deployments().get(0).getMetadata().getLabels().get(Labels.REVISION);
+    markReady(rev, replicas);
+    awaitPhase(Phase.Healthy);
+    return rev;
   }
 
   String condition(ModelDeployment md, String type) {
@@ -249,10 +270,7 @@ class ModelDeploymentReconcilerTest {
     md.getSpec().strategy.rollingUpdate =
         io.modelship.operator.strategy.StrategiesTest.rolling(1, 0);
     client.resource(md).create();
-    await().atMost(WAIT).until(() -> deployments().size() == 1);
-    String rev1 = deployments().get(0).getMetadata().getLabels().get(Labels.REVISION);
-    markReady(rev1, 2);
-    awaitPhase(Phase.Healthy);
+    String rev1 = firstRevisionServes(2);
 
     // Replicas alone never start a rollout.
     ModelDeployment scaled = md();
@@ -321,10 +339,7 @@ class ModelDeploymentReconcilerTest {
         .resource(
             iris(StrategyType.RollingUpdate, 1, "configmap://iris-model/iris.onnx", null, "1"))
         .create();
-    await().atMost(WAIT).until(() -> deployments().size() == 1);
-    String rev1 = deployments().get(0).getMetadata().getLabels().get(Labels.REVISION);
-    markReady(rev1, 1);
-    awaitPhase(Phase.Healthy);
+    String rev1 = firstRevisionServes(1);
 
     ModelDeployment change = md();
     change.getSpec().model.uri = "configmap://no-such-map/iris.onnx";
@@ -364,10 +379,7 @@ class ModelDeploymentReconcilerTest {
     ModelDeployment fixed = md();
     fixed.getSpec().model.sha256 = sha(v1);
     client.resource(fixed).update();
-    await().atMost(WAIT).until(() -> deployments().size() == 1);
-    String rev1 = deployments().get(0).getMetadata().getLabels().get(Labels.REVISION);
-    markReady(rev1, 1);
-    awaitPhase(Phase.Healthy);
+    String rev1 = firstRevisionServes(1);
 
     ModelDeployment canary = md();
     canary.getSpec().strategy.type = StrategyType.Canary;
@@ -388,10 +400,7 @@ class ModelDeploymentReconcilerTest {
     client
         .resource(iris(StrategyType.RollingUpdate, 1, "configmap://m/iris.onnx", null, "1"))
         .create();
-    await().atMost(WAIT).until(() -> deployments().size() == 1);
-    String rev1 = deployments().get(0).getMetadata().getLabels().get(Labels.REVISION);
-    markReady(rev1, 1);
-    awaitPhase(Phase.Healthy);
+    String rev1 = firstRevisionServes(1);
 
     ModelDeployment change = md();
     change.getSpec().model.uri = "https://models.example/iris-v2.onnx";
