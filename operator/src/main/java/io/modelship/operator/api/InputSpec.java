@@ -18,12 +18,6 @@ import io.fabric8.generator.annotation.ValidationRule;
         "!(has(self.min) || has(self.max)) || !has(self.type) || self.type in ['float', 'double',"
             + " 'integer']",
     message = "min/max only apply to numeric types (float, double, integer)")
-@ValidationRule(
-    value = "!has(self.required) || self.required || has(self.default)",
-    message = "an optional feature (required: false) needs a default")
-@ValidationRule(
-    value = "!has(self.default) || (has(self.required) && !self.required)",
-    message = "only optional features (required: false) take a default")
 public class InputSpec {
 
   @Required
@@ -43,7 +37,9 @@ public class InputSpec {
   public Boolean required;
 
   @JsonProperty("default")
-  @JsonPropertyDescription("Value used when an optional feature is absent.")
+  @JsonPropertyDescription(
+      "Value used when an optional feature is absent: required when required is false, and"
+          + " only then (checked by the operator: schemaless fields are invisible to CEL).")
   public JsonNode defaultValue;
 
   @Size(max = 1024)

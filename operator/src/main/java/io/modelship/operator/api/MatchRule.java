@@ -13,9 +13,7 @@ public class MatchRule {
   @ValidationRule(
       value = "self.size() >= 1 && self.size() <= 10",
       message = "headers: 1 to 10 entries")
-  @ValidationRule(
-      value = "self.all(k, k.matches('^[A-Za-z0-9-]{1,64}$'))",
-      message = "header names are letters, digits and '-', at most 64 characters")
-  @JsonPropertyDescription("Header name to exact value.")
+  @JsonPropertyDescription(
+      "Header name to exact value, 1 to 10 entries (names are checked by the operator).")
   public Map<String, String> headers;
 }

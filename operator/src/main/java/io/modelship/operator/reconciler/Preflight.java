@@ -66,6 +66,23 @@ final class Preflight {
 
   /** Card rules the schema cannot express cheaply. */
   static Failure card(ModelDeploymentSpec spec) {
+    if (spec.strategy != null
+        && spec.strategy.canary != null
+        && spec.strategy.canary.match != null) {
+      for (int i = 0; i < spec.strategy.canary.match.size(); i++) {
+        for (String h : spec.strategy.canary.match.get(i).headers.keySet()) {
+          if (!h.matches("[A-Za-z0-9-]{1,64}")) {
+            return new Failure(
+                "InvalidSpec",
+                "spec.strategy.canary.match["
+                    + i
+                    + "].headers: \""
+                    + h
+                    + "\" is not a header name (letters, digits and '-', at most 64)");
+          }
+        }
+      }
+    }
     if (spec.model.outputs != null && spec.model.outputs.labels != null) {
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < spec.model.outputs.labels.size(); i++) {
@@ -83,6 +100,21 @@ final class Preflight {
     if (spec.model.inputs != null) {
       for (int i = 0; i < spec.model.inputs.size(); i++) {
         InputSpec in = spec.model.inputs.get(i);
+        boolean optional = Boolean.FALSE.equals(in.required);
+        if (optional && in.defaultValue == null) {
+          return new Failure(
+              "InvalidSpec",
+              "spec.model.inputs["
+                  + i
+                  + "].default: an optional feature (required: false) needs a default");
+        }
+        if (!optional && in.defaultValue != null) {
+          return new Failure(
+              "InvalidSpec",
+              "spec.model.inputs["
+                  + i
+                  + "].default: only optional features (required: false) take a default");
+        }
         if (in.defaultValue == null) {
           continue;
         }
