@@ -1,7 +1,9 @@
 package io.modelship.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -48,9 +50,6 @@ import org.jboss.logging.Logger;
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   public static final String NAME = "modeldeployment";
 
-  /** Annotation holding a hash of what was last applied, so unchanged objects are not re-sent. */
-  static final String APPLIED = "modelship.io/applied-hash";
-
   private static final Logger LOG = Logger.getLogger(ModelDeploymentReconciler.class);
 
   @Inject OperatorConfig config;
@@ -77,7 +76,21 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                 .withSecondaryToPrimaryMapper(ModelDeploymentReconciler::owner)
                 .build(),
             context);
-    return List.of(deployments, pods);
+    var services =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Service.class, ModelDeployment.class)
+                .withLabelSelector(selector)
+                .withSecondaryToPrimaryMapper(ModelDeploymentReconciler::owner)
+                .build(),
+            context);
+    var configMaps =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConfigMap.class, ModelDeployment.class)
+                .withLabelSelector(selector)
+                .withSecondaryToPrimaryMapper(ModelDeploymentReconciler::owner)
+                .build(),
+            context);
+    return List.of(deployments, pods, services, configMaps);
   }
 
   /**
@@ -147,7 +160,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         decision.plan().phase(),
         decision.plan().replicas(),
         decision.plan().delete());
-    apply(md, decision, image, deployments);
+    apply(md, decision, image, deployments, context);
     if (action != Decider.Action.NONE) {
       clearAction(md);
     }
@@ -198,17 +211,29 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         .orElse(null);
   }
 
-  /** Applies what the plan keeps and deletes what it drops; unchanged objects are not re-sent. */
+  /** Applies what the plan keeps and deletes what it drops. */
   private void apply(
-      ModelDeployment md, Decision decision, String image, Set<Deployment> existing) {
+      ModelDeployment md,
+      Decision decision,
+      String image,
+      Set<Deployment> existing,
+      Context<ModelDeployment> context) {
     Map<String, Deployment> byRevision =
         existing.stream()
             .filter(d -> d.getMetadata().getLabels() != null)
             .collect(
                 Collectors.toMap(
                     d -> d.getMetadata().getLabels().get(Labels.REVISION), d -> d, (a, b) -> a));
+    Map<String, ConfigMap> cards =
+        context.getSecondaryResources(ConfigMap.class).stream()
+            .collect(Collectors.toMap(c -> c.getMetadata().getName(), c -> c, (a, b) -> a));
     if (!decision.plan().replicas().isEmpty()) {
-      applyIfChanged(DesiredObjects.service(md), null);
+      Service cached =
+          context.getSecondaryResources(Service.class).stream()
+              .filter(x -> x.getMetadata().getName().equals(md.getMetadata().getName()))
+              .findFirst()
+              .orElse(null);
+      applyIfChanged(DesiredObjects.service(md), cached);
     }
     String desiredRevision = Revisions.of(md.getSpec(), image);
     decision
@@ -218,7 +243,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             (revision, count) -> {
               Deployment cached = byRevision.get(revision);
               if (revision.equals(desiredRevision)) {
-                applyIfChanged(DesiredObjects.card(md, revision), null);
+                applyIfChanged(
+                    DesiredObjects.card(md, revision),
+                    cards.get(Revisions.objectName(md, revision)));
                 Deployment desired =
                     DesiredObjects.deployment(
                         md, revision, count, image, config.terminationGracePeriodSeconds());
@@ -242,19 +269,19 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   }
 
   /**
-   * Server-side apply with one field manager. When the cached copy carries the same applied hash
-   * (and replica count), the apply would change nothing and is skipped.
+   * Server-side apply with one field manager, when the object is missing, its desired content
+   * changed, or another writer changed a field that matters ({@link Drift}); otherwise nothing is
+   * sent, so a steady state costs no writes.
    */
   private void applyIfChanged(HasMetadata desired, HasMetadata cached) {
     String hash =
         Integer.toHexString(Objects.hash(client.getKubernetesSerialization().asJson(desired)));
-    desired.getMetadata().setAnnotations(new java.util.LinkedHashMap<>(Map.of(APPLIED, hash)));
-    if (cached != null
-        && cached.getMetadata().getAnnotations() != null
-        && hash.equals(cached.getMetadata().getAnnotations().get(APPLIED))) {
-      return;
+    desired
+        .getMetadata()
+        .setAnnotations(new java.util.LinkedHashMap<>(Map.of(Drift.APPLIED, hash)));
+    if (Drift.needsApply(desired, cached, hash)) {
+      applier.apply(desired);
     }
-    applier.apply(desired);
   }
 
   private void scale(Deployment d, int replicas) {
