@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting check, unit tests, @QuarkusTest API and operator tests, black-box
-# tests of the packaged runtime jar, and the Helm chart checks. Needs a JDK 17+ and Go (for helm,
-# built once from its Go module and cached); Maven comes through ./mvnw.
+# tests of the packaged runtime jar, the Helm chart checks, and the e2e suite on a local Kubernetes
+# control plane. Needs a JDK 17+ and Go (helm, kube-apiserver, etcd, kwok... are built once from
+# their Go modules and cached under ~/.cache/modelship); Maven comes through ./mvnw.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +11,12 @@ status=$?
 
 # The Helm chart: lint, render, schema, RBAC and the Argo CD health check (builds helm once, cached).
 scripts/chart-test.sh || status=1
+
+# A real control plane (etcd, kube-apiserver, controllers, kwok; built once from their Go modules
+# and cached): the CRD's validation against the malformed specs, the chart, then the operator
+# driving the examples through rollouts, faults and garbage collection.
+e2e/smoke.sh || status=1
+e2e/operator-e2e.sh || status=1
 
 # One summary over every Surefire and Failsafe report of every module.
 summary() {

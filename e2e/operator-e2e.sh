@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# The operator against a real API server (e2e/cluster.sh): the operator runs as a process on this
+# machine with the cluster's kubeconfig, kwok plays the kubelet for the serving pods (they become
+# Running and Ready without running anything), and real kube-controller-manager and scheduler turn
+# the operator's Deployments into pods. Everything stays on 127.0.0.1.
+#
+# The operator runs with the token of the Helm chart's ServiceAccount (the chart is installed with
+# no operator replica), so it has exactly the chart's RBAC: a missing permission fails the test.
+#
+# What it checks, as a user would with kubectl:
+#   - examples/ apply; `kubectl wait --for=condition=Ready` passes; `kubectl get md` shows the columns
+#   - a model change rolls out with RollingUpdate and with Recreate; the old revision goes away
+#   - another writer scaling an owned Deployment is put right
+#   - a missing ConfigMap is Degraded with its reason, while the stable revision keeps serving
+#   - the operator killed (SIGKILL) at several moments of a rollout converges after a restart, with
+#     no duplicate or orphaned objects
+#   - deleting a ModelDeployment garbage-collects everything it owned
+# Prints `operator-e2e: N passed, N failed`; exits non-zero if anything failed.
+# E2E_KEEP=1 leaves the cluster up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CLUSTER=e2e/cluster.sh
+NS=e2e-operator
+JAR=operator/target/quarkus-app/quarkus-run.jar
+STATE=${MODELSHIP_E2E_DIR:-/tmp/modelship-e2e}
+LOG=$STATE/operator.log
+V2_SHA=$(sha256sum examples/models/iris-v2.onnx | cut -c1-64)
+
+passed=0
+failed=0
+op_pid=""
+was_up=0
+
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       | /' | head -30; return 0; }
+kubectl() { "$CLUSTER" kubectl "$@"; }
+
+cleanup() {
+  stop_operator KILL
+  if [ "${E2E_KEEP:-0}" != 1 ] && [ "$was_up" = 0 ]; then "$CLUSTER" down >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+
+# A kubeconfig that authenticates as the chart's ServiceAccount, in the chart's namespace (where
+# the leader-election Lease lives).
+operator_kubeconfig() {
+  local admin=$STATE/admin.kubeconfig token server ca
+  token=$(kubectl -n modelship-system create token modelship --duration=2h)
+  server=$(kubectl config view --kubeconfig "$admin" --raw --flatten --minify -o jsonpath='{.clusters[0].cluster.server}')
+  ca=$(kubectl config view --kubeconfig "$admin" --raw --flatten --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
+  cat >"$STATE/operator.kubeconfig" <<KUBECONFIG
+apiVersion: v1
+kind: Config
+clusters:
+- name: e2e
+  cluster: {server: "$server", certificate-authority-data: "$ca"}
+users:
+- name: modelship
+  user: {token: "$token"}
+contexts:
+- name: operator
+  context: {cluster: e2e, user: modelship, namespace: modelship-system}
+current-context: operator
+KUBECONFIG
+}
+
+start_operator() {
+  local port=18990
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  # The process listens on loopback only and talks only to the API server.
+  KUBECONFIG=$STATE/operator.kubeconfig QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$port \
+    java -jar "$JAR" >>"$LOG" 2>&1 &
+  op_pid=$!
+}
+
+stop_operator() {
+  [ -n "$op_pid" ] || return 0
+  kill -"${1:-TERM}" "$op_pid" 2>/dev/null || true
+  wait "$op_pid" 2>/dev/null || true
+  op_pid=""
+}
+
+# jsonpath NAME PATH: a field of a ModelDeployment.
+field() { kubectl -n "$NS" get md "$1" -o "jsonpath=$2" 2>/dev/null; }
+
+# until_true SECONDS DESCRIPTION CMD...: polls CMD until it succeeds.
+until_true() {
+  local deadline=$((SECONDS + $1))
+  shift 2 # the description only documents the call
+  while [ $SECONDS -lt $deadline ]; do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  return 1
+}
+
+stable_changed() { [ -n "$(field "$1" '{.status.stableRevision}')" ] && [ "$(field "$1" '{.status.stableRevision}')" != "$2" ] && [ "$(field "$1" '{.status.phase}')" = Healthy ]; }
+deployments_of() { kubectl -n "$NS" get deploy -l "modelship.io/name=$1" -o name | wc -l; }
+
+roll_to_v2() {
+  kubectl -n "$NS" patch md "$1" --type merge -p \
+    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
+}
+
+main() {
+  "$CLUSTER" status >/dev/null 2>&1 && was_up=1
+  [ -f "$JAR" ] || ./mvnw -q -B package -DskipTests -pl operator -am
+  "$CLUSTER" up
+  mkdir -p "$STATE"
+  : >"$LOG"
+
+  kubectl apply --server-side -f crds/ >/dev/null
+  kubectl wait --for condition=established --timeout=60s crd/modeldeployments.modelship.io >/dev/null
+  kubectl create namespace "$NS" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  "$CLUSTER" helm upgrade --install modelship helm/modelship -n modelship-system --create-namespace \
+    --set replicaCount=0 --wait=false >/dev/null
+  operator_kubeconfig
+  start_operator
+
+  kubectl -n "$NS" apply -f examples/iris-model-configmap.yaml -f examples/iris-rolling.yaml -f examples/iris-recreate.yaml >/dev/null
+  for md in iris-rolling iris-recreate; do
+    if kubectl -n "$NS" wait --for=condition=Ready "md/$md" --timeout=120s >/dev/null 2>&1; then
+      ok "$md: kubectl wait --for=condition=Ready"
+    else
+      fail "$md: never Ready" "$(kubectl -n "$NS" get md "$md" -o yaml | sed -n '/^status:/,$p'; tail -20 "$LOG")"
+    fi
+  done
+  local header
+  header=$(kubectl -n "$NS" get md | head -1 | tr -s ' ')
+  if [ "$header" = "NAME PHASE STRATEGY STABLE CANDIDATE WEIGHT READY AGE" ]; then ok "kubectl get md columns"; else fail "kubectl get md columns: $header"; fi
+
+  for md in iris-rolling iris-recreate; do
+    local before
+    before=$(field "$md" '{.status.stableRevision}')
+    roll_to_v2 "$md"
+    if until_true 120 "$md rolled out" stable_changed "$md" "$before" && until_true 60 "old gone" test "$(deployments_of "$md")" -eq 1; then
+      ok "$md: model change rolled out ($before -> $(field "$md" '{.status.stableRevision}')), old revision removed"
+    else
+      fail "$md: rollout did not finish" "$(kubectl -n "$NS" get md,deploy,pods -o wide; tail -20 "$LOG")"
+    fi
+  done
+
+  # Another writer scales an owned Deployment: the operator puts it back.
+  local rev
+  rev=$(field iris-rolling '{.status.stableRevision}')
+  kubectl -n "$NS" scale deploy "iris-rolling-$rev" --replicas=5 >/dev/null
+  if until_true 60 "scaled back" test "$(kubectl -n "$NS" get deploy "iris-rolling-$rev" -o jsonpath='{.spec.replicas}')" = 2; then
+    ok "a second writer's scale of iris-rolling-$rev is put right (5 -> 2)"
+  else
+    fail "drift not corrected" "$(kubectl -n "$NS" get deploy)"
+  fi
+
+  # A source that does not exist: Degraded, and the stable revision keeps serving.
+  local stable before
+  stable=$(field iris-rolling '{.status.stableRevision}')
+  kubectl -n "$NS" patch md iris-rolling --type merge -p '{"spec":{"model":{"uri":"configmap://no-such-map/m.onnx","sha256":null}}}' >/dev/null
+  if until_true 60 degraded test "$(field iris-rolling '{.status.conditions[?(@.type=="Degraded")].reason}')" = ModelSourceMissing; then
+    if [ "$(field iris-rolling '{.status.stableRevision}')" = "$stable" ] && [ "$(kubectl -n "$NS" get deploy "iris-rolling-$stable" -o jsonpath='{.status.readyReplicas}')" = 2 ]; then
+      ok "missing ConfigMap: Degraded/ModelSourceMissing, revision $stable still serves 2/2"
+    else
+      fail "missing ConfigMap: stable revision disturbed" "$(kubectl -n "$NS" get md,deploy)"
+    fi
+  else
+    fail "missing ConfigMap: not Degraded" "$(kubectl -n "$NS" get md iris-rolling -o yaml | sed -n '/^status:/,$p')"
+  fi
+  if kubectl -n "$NS" get events --field-selector involvedObject.name=iris-rolling,type=Warning -o jsonpath='{.items[*].message}' | grep -q "no-such-map"; then
+    ok "a Warning event names the missing ConfigMap"
+  else
+    fail "no Warning event about the missing ConfigMap"
+  fi
+
+  # Kill the operator at several moments of a rollout, then start it again.
+  before=$(field iris-recreate '{.status.stableRevision}')
+  kubectl -n "$NS" patch md iris-recreate --type merge -p \
+    '{"spec":{"model":{"uri":"configmap://iris-model/iris.onnx","sha256":null,"version":"3"}}}' >/dev/null
+  for pause in 0 1 2; do
+    sleep "$pause"
+    stop_operator KILL
+    start_operator
+  done
+  stop_operator KILL
+  start_operator
+  if until_true 120 "converged" stable_changed iris-recreate "$before" && until_true 60 "old gone" test "$(deployments_of iris-recreate)" -eq 1; then
+    local owned
+    owned=$(kubectl -n "$NS" get deploy,configmap,service -l modelship.io/name=iris-recreate -o name | sort | tr '\n' ' ')
+    if [ "$(wc -w <<<"$owned")" -eq 3 ]; then
+      ok "operator SIGKILLed 4 times mid-rollout: converged, no duplicate or orphan ($owned)"
+    else
+      fail "operator restarts left extra objects: $owned"
+    fi
+  else
+    fail "operator restart: did not converge" "$(kubectl -n "$NS" get md,deploy; tail -20 "$LOG")"
+  fi
+
+  # Deleting the ModelDeployment: the garbage collector removes what it owned (pods go after their
+  # 40 s termination grace period).
+  kubectl -n "$NS" delete md iris-recreate --wait=true >/dev/null
+  if until_true 150 "collected" test -z "$(kubectl -n "$NS" get deploy,configmap,service,pods -l modelship.io/name=iris-recreate -o name)"; then
+    ok "deleted iris-recreate: its Deployments, ConfigMaps, Service and pods were garbage-collected"
+  else
+    fail "garbage left after delete" "$(kubectl -n "$NS" get deploy,configmap,service,pods -l modelship.io/name=iris-recreate)"
+  fi
+  if grep -q "Forbidden" "$LOG"; then
+    fail "the operator hit RBAC refusals with the chart's ServiceAccount" "$(grep -m5 Forbidden "$LOG")"
+  else
+    ok "the chart's RBAC was enough: no Forbidden in the operator log"
+  fi
+
+  echo "operator-e2e: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+main "$@"
