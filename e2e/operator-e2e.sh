@@ -41,6 +41,7 @@ cleanup() {
   if [ "${E2E_KEEP:-0}" != 1 ] && [ "$was_up" = 0 ]; then "$CLUSTER" down >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
+trap 'echo "operator-e2e: stopped by a failing command at line $LINENO"; failed=$((failed + 1))' ERR
 
 # A kubeconfig that authenticates as the chart's ServiceAccount, in the chart's namespace (where
 # the leader-election Lease lives).
@@ -127,7 +128,7 @@ main() {
     fi
   done
   local header
-  header=$(kubectl -n "$NS" get md | head -1 | tr -s ' ')
+  header=$(kubectl -n "$NS" get md >"$STATE/get-md.txt" && head -1 "$STATE/get-md.txt" | tr -s ' ')
   if [ "$header" = "NAME PHASE STRATEGY STABLE CANDIDATE WEIGHT READY AGE" ]; then ok "kubectl get md columns"; else fail "kubectl get md columns: $header"; fi
 
   for md in iris-rolling iris-recreate; do
