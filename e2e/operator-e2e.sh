@@ -165,7 +165,9 @@ main() {
   else
     fail "missing ConfigMap: not Degraded" "$(kubectl -n "$NS" get md iris-rolling -o yaml | sed -n '/^status:/,$p')"
   fi
-  if kubectl -n "$NS" get events --field-selector involvedObject.name=iris-rolling,type=Warning -o jsonpath='{.items[*].message}' | grep -q "no-such-map"; then
+  local warnings
+  warnings=$(kubectl -n "$NS" get events --field-selector involvedObject.name=iris-rolling,type=Warning -o jsonpath='{.items[*].message}')
+  if [[ "$warnings" == *no-such-map* ]]; then
     ok "a Warning event names the missing ConfigMap"
   else
     fail "no Warning event about the missing ConfigMap"
