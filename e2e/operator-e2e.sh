@@ -85,7 +85,8 @@ stop_operator() {
 # jsonpath NAME PATH: a field of a ModelDeployment.
 field() { kubectl -n "$NS" get md "$1" -o "jsonpath=$2" 2>/dev/null; }
 
-# until_true SECONDS DESCRIPTION CMD...: polls CMD until it succeeds.
+# until_true SECONDS DESCRIPTION CMD...: polls CMD until it succeeds. CMD is run anew each time, so
+# it must be a command or function, not a "$(...)" that the shell would expand once.
 until_true() {
   local deadline=$((SECONDS + $1))
   shift 2 # the description only documents the call
@@ -98,6 +99,10 @@ until_true() {
 
 stable_changed() { [ -n "$(field "$1" '{.status.stableRevision}')" ] && [ "$(field "$1" '{.status.stableRevision}')" != "$2" ] && [ "$(field "$1" '{.status.phase}')" = Healthy ]; }
 deployments_of() { kubectl -n "$NS" get deploy -l "modelship.io/name=$1" -o name | wc -l; }
+one_deployment() { [ "$(deployments_of "$1")" -eq 1 ]; }
+replicas_are() { [ "$(kubectl -n "$NS" get deploy "$1" -o jsonpath='{.spec.replicas}')" = "$2" ]; }
+degraded_reason_is() { [ "$(field "$1" '{.status.conditions[?(@.type=="Degraded")].reason}')" = "$2" ]; }
+nothing_owned() { [ -z "$(kubectl -n "$NS" get deploy,configmap,service,pods -l "modelship.io/name=$1" -o name)" ]; }
 
 roll_to_v2() {
   kubectl -n "$NS" patch md "$1" --type merge -p \
@@ -135,7 +140,7 @@ main() {
     local before
     before=$(field "$md" '{.status.stableRevision}')
     roll_to_v2 "$md"
-    if until_true 120 "$md rolled out" stable_changed "$md" "$before" && until_true 60 "old gone" test "$(deployments_of "$md")" -eq 1; then
+    if until_true 120 "$md rolled out" stable_changed "$md" "$before" && until_true 60 "old gone" one_deployment "$md"; then
       ok "$md: model change rolled out ($before -> $(field "$md" '{.status.stableRevision}')), old revision removed"
     else
       fail "$md: rollout did not finish" "$(kubectl -n "$NS" get md,deploy,pods -o wide; tail -20 "$LOG")"
@@ -146,7 +151,7 @@ main() {
   local rev
   rev=$(field iris-rolling '{.status.stableRevision}')
   kubectl -n "$NS" scale deploy "iris-rolling-$rev" --replicas=5 >/dev/null
-  if until_true 60 "scaled back" test "$(kubectl -n "$NS" get deploy "iris-rolling-$rev" -o jsonpath='{.spec.replicas}')" = 2; then
+  if until_true 60 "scaled back" replicas_are "iris-rolling-$rev" 2; then
     ok "a second writer's scale of iris-rolling-$rev is put right (5 -> 2)"
   else
     fail "drift not corrected" "$(kubectl -n "$NS" get deploy)"
@@ -156,7 +161,7 @@ main() {
   local stable before
   stable=$(field iris-rolling '{.status.stableRevision}')
   kubectl -n "$NS" patch md iris-rolling --type merge -p '{"spec":{"model":{"uri":"configmap://no-such-map/m.onnx","sha256":null}}}' >/dev/null
-  if until_true 60 degraded test "$(field iris-rolling '{.status.conditions[?(@.type=="Degraded")].reason}')" = ModelSourceMissing; then
+  if until_true 60 degraded degraded_reason_is iris-rolling ModelSourceMissing; then
     if [ "$(field iris-rolling '{.status.stableRevision}')" = "$stable" ] && [ "$(kubectl -n "$NS" get deploy "iris-rolling-$stable" -o jsonpath='{.status.readyReplicas}')" = 2 ]; then
       ok "missing ConfigMap: Degraded/ModelSourceMissing, revision $stable still serves 2/2"
     else
@@ -184,7 +189,7 @@ main() {
   done
   stop_operator KILL
   start_operator
-  if until_true 120 "converged" stable_changed iris-recreate "$before" && until_true 60 "old gone" test "$(deployments_of iris-recreate)" -eq 1; then
+  if until_true 120 "converged" stable_changed iris-recreate "$before" && until_true 60 "old gone" one_deployment iris-recreate; then
     local owned
     owned=$(kubectl -n "$NS" get deploy,configmap,service -l modelship.io/name=iris-recreate -o name | sort | tr '\n' ' ')
     if [ "$(wc -w <<<"$owned")" -eq 3 ]; then
@@ -199,7 +204,7 @@ main() {
   # Deleting the ModelDeployment: the garbage collector removes what it owned (pods go after their
   # 40 s termination grace period).
   kubectl -n "$NS" delete md iris-recreate --wait=true >/dev/null
-  if until_true 150 "collected" test -z "$(kubectl -n "$NS" get deploy,configmap,service,pods -l modelship.io/name=iris-recreate -o name)"; then
+  if until_true 150 "collected" nothing_owned iris-recreate; then
     ok "deleted iris-recreate: its Deployments, ConfigMaps, Service and pods were garbage-collected"
   else
     fail "garbage left after delete" "$(kubectl -n "$NS" get deploy,configmap,service,pods -l modelship.io/name=iris-recreate)"
