@@ -39,7 +39,21 @@ public class Main implements QuarkusApplication {
     }
     // System properties outrank environment variables and application.properties, as flags should.
     parsed.properties().forEach(System::setProperty);
+    oneEventLoopPerCore();
     Quarkus.run(Main.class, args);
+  }
+
+  /**
+   * Predictions run on the event loops and never block, so more loops than cores only adds context
+   * switches: on one core, two loops (Vert.x's default of 2 per core) halved throughput in
+   * bench/runtime.sh. An explicit setting wins.
+   */
+  static void oneEventLoopPerCore() {
+    String property = "quarkus.vertx.event-loops-pool-size";
+    if (System.getProperty(property) == null
+        && System.getenv("QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE") == null) {
+      System.setProperty(property, Integer.toString(Runtime.getRuntime().availableProcessors()));
+    }
   }
 
   @Override
