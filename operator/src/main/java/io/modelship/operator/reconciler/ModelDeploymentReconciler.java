@@ -61,42 +61,25 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   public List<EventSource<?, ModelDeployment>> prepareEventSources(
       EventSourceContext<ModelDeployment> context) {
     metrics.watch(context.getPrimaryCache());
-    String selector = Labels.MANAGED_BY + "=" + Labels.OPERATOR;
-    var deployments =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Deployment.class, ModelDeployment.class)
-                .withLabelSelector(selector)
-                .withSecondaryToPrimaryMapper(ModelDeploymentReconciler::owner)
-                .build(),
-            context);
-    var pods =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Pod.class, ModelDeployment.class)
-                .withLabelSelector(selector)
-                .withSecondaryToPrimaryMapper(ModelDeploymentReconciler::owner)
-                .build(),
-            context);
-    var services =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Service.class, ModelDeployment.class)
-                .withLabelSelector(selector)
-                .withSecondaryToPrimaryMapper(ModelDeploymentReconciler::owner)
-                .build(),
-            context);
-    var configMaps =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(ConfigMap.class, ModelDeployment.class)
-                .withLabelSelector(selector)
-                .withSecondaryToPrimaryMapper(ModelDeploymentReconciler::owner)
-                .build(),
-            context);
-    return List.of(deployments, pods, services, configMaps);
+    return List.of(
+        owned(Deployment.class, context),
+        owned(Pod.class, context),
+        owned(Service.class, context),
+        owned(ConfigMap.class, context));
   }
 
-  /**
-   * Pods and Deployments name their ModelDeployment in a label (pods have no owner reference to
-   * it).
-   */
+  /** An informer on the objects of one kind that this operator manages, mapped to their MD. */
+  private static <R extends HasMetadata> EventSource<R, ModelDeployment> owned(
+      Class<R> kind, EventSourceContext<ModelDeployment> context) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(kind, ModelDeployment.class)
+            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            .withSecondaryToPrimaryMapper(ModelDeploymentReconciler::owner)
+            .build(),
+        context);
+  }
+
+  /** Owned objects name their ModelDeployment in a label (pods have no owner reference to it). */
   private static Set<ResourceID> owner(HasMetadata r) {
     Map<String, String> labels = r.getMetadata().getLabels();
     String name = labels == null ? null : labels.get(Labels.NAME);
