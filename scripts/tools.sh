@@ -24,6 +24,11 @@
 # compiles the dependencies they share once; see wrapper_build.
 set -euo pipefail
 
+# Go's official install location is often left off PATH in non-login shells (CI, cron).
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+  export PATH="/usr/local/go/bin:$PATH"
+fi
+
 CACHE="${MODELSHIP_CACHE:-$HOME/.cache/modelship}"
 
 # name | Go main package | version [| wrapper module]
