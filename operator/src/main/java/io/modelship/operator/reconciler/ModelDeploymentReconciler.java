@@ -105,8 +105,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     String stable = previous.stableRevision;
     if (stable != null
         && revisions.stream().noneMatch(r -> r.revision().equals(previous.stableRevision))) {
-      // The stable Deployment was deleted behind our back: it is re-created below.
-      LOG.infof("%s: stable revision %s has no Deployment; re-creating it", key(md), stable);
+      // Deleted outside the operator: re-created below if it is still the desired revision.
+      LOG.infof("%s: stable revision %s has no Deployment", key(md), stable);
     }
 
     boolean updating = stable != null && !desired.equals(stable);
@@ -333,7 +333,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         client,
         md,
         warning,
-        after.phase + (warning ? "" : ""),
+        after.phase.name(),
         message.isEmpty() ? "phase " + after.phase : message);
   }
 
