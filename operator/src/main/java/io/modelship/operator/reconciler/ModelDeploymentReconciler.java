@@ -143,7 +143,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         decision.plan().phase(),
         decision.plan().replicas(),
         decision.plan().delete());
-    apply(md, decision, image, deployments, context);
+    apply(md, decision, desired, image, deployments, context);
     if (action != Decider.Action.NONE) {
       clearAction(md);
     }
@@ -198,6 +198,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private void apply(
       ModelDeployment md,
       Decision decision,
+      String desiredRevision,
       String image,
       Set<Deployment> existing,
       Context<ModelDeployment> context) {
@@ -218,7 +219,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
               .orElse(null);
       applyIfChanged(DesiredObjects.service(md), cached);
     }
-    String desiredRevision = Revisions.of(md.getSpec(), image);
     decision
         .plan()
         .replicas()
