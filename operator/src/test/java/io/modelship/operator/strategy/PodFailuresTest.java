@@ -13,22 +13,26 @@ class PodFailuresTest {
     return new PodBuilder().withNewMetadata().withName("p").endMetadata();
   }
 
+  /** A pod whose fetch init container has terminated. */
+  static Pod fetchEnded(int exitCode, String message) {
+    return pod()
+        .withNewStatus()
+        .addNewInitContainerStatus()
+        .withName("fetch")
+        .withNewState()
+        .withNewTerminated()
+        .withExitCode(exitCode)
+        .withMessage(message)
+        .endTerminated()
+        .endState()
+        .endInitContainerStatus()
+        .endStatus()
+        .build();
+  }
+
   @Test
   void failedFetchIsFinalAndQuotesTheTerminationMessage() {
-    Pod p =
-        pod()
-            .withNewStatus()
-            .addNewInitContainerStatus()
-            .withName("fetch")
-            .withNewState()
-            .withNewTerminated()
-            .withExitCode(5)
-            .withMessage("sha256 mismatch for x\n")
-            .endTerminated()
-            .endState()
-            .endInitContainerStatus()
-            .endStatus()
-            .build();
+    Pod p = fetchEnded(5, "sha256 mismatch for x\n");
     Failure f = PodFailures.of(List.of(p));
     assertThat(f.reason()).isEqualTo("ModelFetchFailed");
     assertThat(f.message()).isEqualTo("pod p: fetching the model failed: sha256 mismatch for x");
@@ -97,19 +101,7 @@ class PodFailuresTest {
 
   @Test
   void healthyOrStartingPodsAreNoFailure() {
-    Pod p =
-        pod()
-            .withNewStatus()
-            .addNewInitContainerStatus()
-            .withName("fetch")
-            .withNewState()
-            .withNewTerminated()
-            .withExitCode(0)
-            .endTerminated()
-            .endState()
-            .endInitContainerStatus()
-            .endStatus()
-            .build();
+    Pod p = fetchEnded(0, null);
     assertThat(PodFailures.of(List.of(p, pod().build()))).isNull();
   }
 }
