@@ -33,13 +33,16 @@ CACHE="${MODELSHIP_CACHE:-$HOME/.cache/modelship}"
 
 # name | Go main package | version [| wrapper module]
 # The Kubernetes tools and etcd are the e2e cluster's control plane (e2e/cluster.sh); etcd is the
-# version Kubernetes v1.34 itself requires. kwok fakes the nodes and pods of that cluster.
+# version Kubernetes v1.34 itself requires. kwok fakes the nodes and pods of that cluster; kubelet
+# and kube-proxy run its one real node.
 TOOLS=(
   "helm|helm.sh/helm/v3/cmd/helm|v3.19.0"
   "kube-apiserver|k8s.io/kubernetes/cmd/kube-apiserver|v1.34.4|e2e/k8s"
   "kube-controller-manager|k8s.io/kubernetes/cmd/kube-controller-manager|v1.34.4|e2e/k8s"
   "kube-scheduler|k8s.io/kubernetes/cmd/kube-scheduler|v1.34.4|e2e/k8s"
   "kubectl|k8s.io/kubernetes/cmd/kubectl|v1.34.4|e2e/k8s"
+  "kubelet|k8s.io/kubernetes/cmd/kubelet|v1.34.4|e2e/k8s"
+  "kube-proxy|k8s.io/kubernetes/cmd/kube-proxy|v1.34.4|e2e/k8s"
   "etcd|go.etcd.io/etcd/server/v3|v3.6.4|e2e/k8s"
   "kwok|sigs.k8s.io/kwok/cmd/kwok|v0.8.0"
 )
@@ -140,6 +143,8 @@ ldflags_kube_apiserver() { ldflags_kubernetes "$@"; }
 ldflags_kube_controller_manager() { ldflags_kubernetes "$@"; }
 ldflags_kube_scheduler() { ldflags_kubernetes "$@"; }
 ldflags_kubectl() { ldflags_kubernetes "$@"; }
+ldflags_kubelet() { ldflags_kubernetes "$@"; }
+ldflags_kube_proxy() { ldflags_kubernetes "$@"; }
 
 # The linker flags of a tool, one flag (-X with its value) a line: the common ones and those of
 # its ldflags_<name>, if any.
