@@ -1,24 +1,40 @@
 #!/usr/bin/env bash
-# A throwaway Kubernetes cluster for end-to-end tests, without containers or VMs: etcd,
-# kube-apiserver, kube-controller-manager and kube-scheduler run as local processes, and kwok
-# plays the kubelets of three fake nodes (pods on them are marked Running but no container runs).
+# A throwaway Kubernetes cluster for end-to-end tests, without VMs or a Docker engine: etcd,
+# kube-apiserver, kube-controller-manager and kube-scheduler run as local processes; kwok plays
+# the kubelets of three fake nodes (their pods are marked Running but no container runs); and one
+# real node, e2e-node, runs pods as real containers: kubelet, containerd (CRI), runc, the CNI
+# bridge plugin and kube-proxy (iptables mode).
 #
 #   e2e/cluster.sh up              start it (builds the tools once, through scripts/tools.sh)
 #   e2e/cluster.sh status          which of its processes run, and whether the API server is ready
 #   e2e/cluster.sh env             prints `export KUBECONFIG=...` and `export PATH=...`: eval it
 #   e2e/cluster.sh kubectl ARGS... kubectl against the cluster
 #   e2e/cluster.sh helm ARGS...    helm against the cluster
-#   e2e/cluster.sh down            stop every process and remove the state directory
+#   e2e/cluster.sh exec CMD...     run CMD inside the cluster's network namespace (to reach pod
+#                                  and Service IPs), with KUBECONFIG and PATH set
+#   e2e/cluster.sh load-images [ARCHIVE...]   import OCI archives (default: target/images/*.tar)
+#                                  into the real node's containerd
+#   e2e/cluster.sh fake-namespace NAME...     create namespaces whose pods go to the kwok nodes
+#   e2e/cluster.sh down            stop every process, remove every container, mount, cgroup and
+#                                  the network namespace, and remove the state directory
 #
-# Everything listens on 127.0.0.1 only, on free ports picked at `up`; pods get addresses in
-# 127.0.0.0/8 and Service cluster IPs are in 127.0.0.0/8 too, so nothing can route off the machine
-# (see e2e/README.md for what that means for Services and EndpointSlices).
+# The whole cluster runs inside a network namespace of its own with no uplink (no route leaves
+# it): the control plane listens on its loopback, the real node has the address 10.250.0.1 (also
+# on the loopback device), its pods get 10.244.0.0/24 on the bridge cni0, Services get 10.96.0.0/16.
+# From the host, only the API server is reachable, on 127.0.0.1:<port> through a forwarder
+# (socat); everything else is reached with `cluster.sh exec`. The kwok nodes' pods get addresses
+# in 127.244.0.0/16 that nothing answers on.
+#
+# The real node needs root, containerd, runc, the CNI plugins, iptables, conntrack and socat
+# (`up` installs the Debian packages that are missing). E2E_REAL_NODE=0 leaves it out.
 #
 # Environment:
 #   MODELSHIP_E2E_DIR   state directory: certificates, kubeconfig, etcd data, logs, PIDs
 #                       (default /tmp/modelship-e2e)
 #   MODELSHIP_CACHE     where scripts/tools.sh keeps the built tools (default ~/.cache/modelship)
 #   E2E_NODES           number of fake nodes (default 3)
+#   E2E_REAL_NODE       1 (default): run the real node; 0: kwok nodes only
+#   E2E_NETNS           the network namespace's name (default modelship-<hash of the state dir>)
 #   E2E_UP_TIMEOUT      seconds `up` waits for each step (default 120)
 #   E2E_STOP_TIMEOUT    seconds `down` waits after SIGTERM before SIGKILL (default 15)
 set -euo pipefail
@@ -28,22 +44,46 @@ STATE="${MODELSHIP_E2E_DIR:-/tmp/modelship-e2e}"
 NODES="${E2E_NODES:-3}"
 UP_TIMEOUT="${E2E_UP_TIMEOUT:-120}"
 STOP_TIMEOUT="${E2E_STOP_TIMEOUT:-15}"
+REAL_NODE="${E2E_REAL_NODE:-1}"
+# Derived from the state directory, so that two clusters (two MODELSHIP_E2E_DIRs) never share it.
+NETNS="${E2E_NETNS:-modelship-$(printf '%s' "$STATE" | sha256sum | cut -c1-8)}"
+NETNS_PATH="/run/netns/$NETNS"
+# Every cgroup of the real node's pods lives under this one (in each cgroup v1 hierarchy).
+CGROUP_ROOT="/$NETNS"
 
-# Start order; `down` stops them in reverse.
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
-# Everything `up` links into STATE/bin, the directory `env` puts on PATH.
-TOOLS=("${COMPONENTS[@]}" kubectl helm)
+# Start order; `down` stops them in reverse. The real node's come last.
+CONTROL_PLANE=(etcd kube-apiserver apiserver-forward kube-controller-manager kube-scheduler kwok)
+NODE_COMPONENTS=(containerd kubelet kube-proxy)
+COMPONENTS=("${CONTROL_PLANE[@]}")
+[ "$REAL_NODE" = 1 ] && COMPONENTS+=("${NODE_COMPONENTS[@]}")
+# Built by scripts/tools.sh and linked into STATE/bin, the directory `env` puts on PATH.
+TOOLS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubectl helm)
+[ "$REAL_NODE" = 1 ] && TOOLS+=(kubelet kube-proxy crictl)
 
 # Written into the state directory by `up`; `down` removes only a directory that has it, so a
 # mistyped MODELSHIP_E2E_DIR never deletes anything else.
 MARKER=.modelship-e2e
 
-# Addresses. Pods get 127.244.x.y from kwok and Services 127.96.x.y: both loopback, so even a
-# stray connection to one stays on this machine. The Service range is never routed (there is no
-# kube-proxy); the API server only allocates from it.
-SERVICE_CIDR=127.96.0.0/16
-POD_CIDR=127.244.0.0/16
-NODE_IP=127.0.0.1
+# Addresses, all inside the network namespace. The ports inside it are fixed (the namespace is
+# new); only the API server's, which the forwarder also opens on the host's loopback, is picked
+# free at `up`.
+SERVICE_CIDR=10.96.0.0/16
+KWOK_POD_CIDR=127.244.0.0/16
+NODE_POD_CIDR=10.244.0.0/24
+NODE_IP=10.250.0.1
+NODE_NAME=e2e-node
+ETCD_PORT=2379
+ETCD_PEER_PORT=2380
+KCM_PORT=10257
+SCHEDULER_PORT=10259
+# The pause image containerd runs as every pod's sandbox (built by scripts/images.sh).
+PAUSE_IMAGE=registry.k8s.io/pause:3.10.1
+# Host directories that kubelet, containerd and the CNI library use whatever they are told
+# (kubelet's device-plugin socket, its /var/log/containers links, the shims' sockets, libcni's
+# result cache). `up` notes which of them did not exist before, and `down` removes those.
+HOST_DIRS=(/var/lib/kubelet /var/log/containers /run/containerd /var/lib/cni)
+# What kubelet sets (it needs them for its memory accounting) and `down` puts back.
+KERNEL_TUNABLES=(vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops kernel/keys/root_maxkeys kernel/keys/root_maxbytes)
 
 log() { printf 'cluster.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -71,9 +111,24 @@ pid_of() {
 
 running() { pid_of "$1" >/dev/null; }
 
-# Starts a component in its own session (so a terminal's Ctrl-C or hang-up does not reach it),
-# logging to STATE/logs/NAME.log, and records its PID.
+# Runs a command inside the cluster's network namespace. Only the network namespace is entered
+# (not `ip netns exec`, which also makes a mount namespace of its own): kubelet, containerd and
+# the shims must see each other's mounts (volumes, container root filesystems).
+in_ns() { nsenter --net="$NETNS_PATH" -- "$@"; }
+
+# Starts a component inside the network namespace, in its own session (so a terminal's Ctrl-C
+# or hang-up does not reach it), logging to STATE/logs/NAME.log, and records its PID (nsenter
+# execs the program, so the PID is the component's).
 start() {
+  local name=$1 bin=$2
+  shift 2
+  log "starting $name"
+  setsid nsenter --net="$NETNS_PATH" -- "$bin" "$@" >"$STATE/logs/$name.log" 2>&1 </dev/null &
+  printf '%s\n' "$!" >"$(pidfile "$name")"
+}
+
+# As start, but in the host's network namespace (the API server's forwarder).
+start_on_host() {
   local name=$1 bin=$2
   shift 2
   log "starting $name"
@@ -113,18 +168,12 @@ stop() {
   for name in "$@"; do rm -f "$(pidfile "$name")"; done
 }
 
-# In reverse start order, so the log reads like a shutdown.
-stop_all() {
-  local i names=()
-  for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do names+=("${COMPONENTS[$i]}"); done
-  stop "${names[@]}"
-}
 
 # --- ports ------------------------------------------------------------------------------------
 
 PICKED=()
 
-# Whether something listens on PORT on any local address.
+# Whether something listens on PORT on any local address of the host.
 port_busy() {
   if command -v ss >/dev/null 2>&1; then
     ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
@@ -181,13 +230,24 @@ extendedKeyUsage=clientAuth"
   sign apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,IP:${SERVICE_CIDR%.*/*}.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+subjectAltName=IP:127.0.0.1,IP:$NODE_IP,IP:${SERVICE_CIDR%.*/*}.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   # Client certificates: the user name is the CN, the groups are the O's. The controller manager
   # and scheduler get their real identities, so the built-in RBAC rules apply to them as in a
   # real cluster; the admin (tests, kwok) is in system:masters.
   sign admin "/O=system:masters/CN=kubernetes-admin" "$client"
   sign kube-controller-manager "/CN=system:kube-controller-manager" "$client"
   sign kube-scheduler "/CN=system:kube-scheduler" "$client"
+  # The real node: the kubelet as the Node authorizer wants it (system:node:NAME in
+  # system:nodes), kube-proxy as the built-in system:node-proxier binding names it, the
+  # kubelet's serving certificate (the API server checks it when it calls the kubelet for logs
+  # and exec), and the API server's client certificate for those calls.
+  sign kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" "$client"
+  sign kube-proxy "/CN=system:kube-proxy" "$client"
+  sign kubelet-serving "/CN=$NODE_NAME" "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=IP:$NODE_IP,DNS:$NODE_NAME"
+  sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$client"
   # The front proxy (aggregation layer): a CA of its own and the client certificate the API
   # server presents when it proxies to an extension API server. Without it the controller
   # manager and scheduler log, every few seconds, that this CA bundle is missing.
@@ -239,7 +299,7 @@ build_tools() {
   [ ${#TOOL_PATHS[@]} -eq ${#TOOLS[@]} ] ||
     die "scripts/tools.sh printed ${#TOOL_PATHS[@]} paths for ${#TOOLS[@]} tools"
   # kwok's Stages come with its build (see install_kwok in scripts/tools.sh).
-  KWOK_STAGES="$(dirname "${TOOL_PATHS[${#COMPONENTS[@]} - 1]}")/stages.yaml"
+  KWOK_STAGES="$(dirname "${TOOL_PATHS[4]}")/stages.yaml"
   [ -f "$KWOK_STAGES" ] ||
     die "$KWOK_STAGES is missing: remove $(dirname "$KWOK_STAGES") and run again to rebuild kwok"
 }
@@ -249,6 +309,8 @@ link_tools() {
   local i
   mkdir -p "$STATE/bin"
   for i in "${!TOOLS[@]}"; do ln -sfn "${TOOL_PATHS[$i]}" "$STATE/bin/${TOOLS[$i]}"; done
+  # Through the link, the forwarder's command line names the state directory (see pid_of).
+  ln -sfn "$(command -v socat)" "$STATE/bin/socat"
 }
 
 require_up() {
@@ -295,7 +357,7 @@ fail_up() {
 
 up_exit() {
   if [ "$1" -ne 0 ]; then
-    stop_all
+    teardown
     log "up failed; logs are in $STATE/logs (e2e/cluster.sh down removes them)"
   fi
 }
@@ -304,6 +366,8 @@ node_manifest() {
   local i name
   for ((i = 0; i < NODES; i++)); do
     name="kwok-node-$i"
+    # The taint keeps pods off the fake nodes unless their namespace says otherwise (see
+    # cmd_fake_namespace): a pod that is not asked to run anywhere runs for real, on e2e-node.
     cat <<EOF
 ---
 apiVersion: v1
@@ -320,8 +384,252 @@ metadata:
     kubernetes.io/os: linux
     kubernetes.io/role: agent
     node-role.kubernetes.io/agent: ""
+spec:
+  taints:
+  - key: kwok.x-k8s.io/node
+    value: fake
+    effect: NoSchedule
 EOF
   done
+}
+
+# --- the real node ----------------------------------------------------------------------------
+
+# Debian packages the real node needs, by the command (or file) that shows they are installed.
+NODE_PACKAGES=(
+  "containerd|containerd"
+  "runc|runc"
+  "/usr/lib/cni/bridge|containernetworking-plugins"
+  "iptables|iptables"
+  "conntrack|conntrack"
+  "socat|socat"
+  "nsenter|util-linux"
+  "ip|iproute2"
+)
+
+# Installs the missing ones with apt-get (from Debian's package registry).
+node_prereqs() {
+  local entry what pkg missing=()
+  [ "$(id -u)" -eq 0 ] || die "the real node needs root (containers, mounts, cgroups, a network namespace); run as root or set E2E_REAL_NODE=0"
+  for entry in "${NODE_PACKAGES[@]}"; do
+    IFS='|' read -r what pkg <<<"$entry"
+    if [[ $what == /* ]]; then [ -e "$what" ] && continue; else command -v "$what" >/dev/null 2>&1 && continue; fi
+    missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+    die "apt-get install ${missing[*]} failed"
+}
+
+# The network namespace: loopback for the control plane, plus the real node's address (pods
+# reach the API server there). No veth to the host, no default route.
+make_netns() {
+  if [ -e "$NETNS_PATH" ]; then
+    die "network namespace $NETNS exists already (another cluster with the same E2E_NETNS, or a crashed one: e2e/cluster.sh down)"
+  fi
+  ip netns add "$NETNS" || die "could not create the network namespace $NETNS (ip netns add)"
+  printf '%s\n' "$NETNS" >"$STATE/netns"
+  in_ns ip link set lo up
+  # On the loopback device (this kernel has no dummy interfaces): a local address all the same.
+  in_ns ip addr add "$NODE_IP/32" dev lo
+  # A route for the Service range, so that a client here gets as far as kube-proxy's DNAT (which
+  # then re-routes to the pod); without it the connect fails at once with "network unreachable"
+  # (a real node has a default route that plays this part). The source is the node's address,
+  # which the pods can answer.
+  in_ns ip route add "$SERVICE_CIDR" dev lo src "$NODE_IP"
+  # Pods reach Services through kube-proxy's rules: forwarding between the bridge and the
+  # namespace's own addresses, and bridged traffic through iptables (pod to Service to a pod on
+  # the same bridge). Both settings belong to this namespace only.
+  in_ns sysctl -q -w net.ipv4.ip_forward=1
+  in_ns sysctl -q -w net.bridge.bridge-nf-call-iptables=1 2>/dev/null ||
+    log "warning: net.bridge.bridge-nf-call-iptables is not settable here (br_netfilter not loaded); pod-to-Service-to-pod on one node may not work"
+}
+
+# cgroup v1: the kubelet puts every pod under CGROUP_ROOT, which it expects to exist in each
+# hierarchy. cpuset children start empty unless clone_children is set.
+make_cgroups() {
+  local h
+  for h in /sys/fs/cgroup/*/; do
+    [ -f "$h/cgroup.procs" ] || continue
+    mkdir -p "$h$CGROUP_ROOT"
+    [ -f "$h$CGROUP_ROOT/cgroup.clone_children" ] && echo 1 >"$h$CGROUP_ROOT/cgroup.clone_children" 2>/dev/null || true
+  done
+  if [ -f /sys/fs/cgroup/cpuset/cpuset.cpus ]; then
+    cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset$CGROUP_ROOT/cpuset.cpus"
+    cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset$CGROUP_ROOT/cpuset.mems"
+  fi
+}
+
+note_host_dirs() {
+  local d
+  for d in "${HOST_DIRS[@]}"; do [ -e "$d" ] || printf '%s\n' "$d"; done >"$STATE/node/host-dirs-made"
+}
+
+save_kernel_tunables() {
+  local t
+  for t in "${KERNEL_TUNABLES[@]}"; do printf '%s=%s\n' "$t" "$(cat "/proc/sys/$t")"; done >"$STATE/node/kernel-tunables"
+}
+
+node_config() {
+  local n="$STATE/node" pki="$STATE/pki"
+  mkdir -p "$n"/{containerd,cni/net.d,cni/ipam,kubelet,pod-logs,runc}
+  # containerd: its own root, state, socket and runc root, all in the state directory; CRI with
+  # cgroupfs (no systemd here), oom_score_adj never below its own (a process here cannot lower
+  # it), the CNI plugins of Debian's package, and the locally built pause image.
+  cat >"$n/containerd/config.toml" <<EOF
+version = 2
+root = "$n/containerd/root"
+state = "$n/containerd/state"
+disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
+[grpc]
+  address = "$n/containerd/containerd.sock"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$n/containerd/opt"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  restrict_oom_score_adj = true
+  stream_server_address = "127.0.0.1"
+  enable_cdi = false
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        Root = "$n/runc"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$n/cni/net.d"
+EOF
+  # One bridge, pods in NODE_POD_CIDR, the bridge's address as their gateway. host-local keeps
+  # its leases in the state directory.
+  cat >"$n/cni/net.d/10-modelship.conflist" <<EOF
+{
+  "cniVersion": "0.4.0",
+  "name": "$NETNS",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "cni0",
+      "isGateway": true,
+      "ipMasq": false,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "ranges": [[{"subnet": "$NODE_POD_CIDR"}]],
+        "routes": [{"dst": "0.0.0.0/0"}],
+        "dataDir": "$n/cni/ipam"
+      }
+    }
+  ]
+}
+EOF
+  # Pods resolve nothing: there is no DNS server in the cluster (see e2e/README.md); this keeps
+  # them from trying the host's.
+  printf 'nameserver 127.0.0.1\noptions ndots:1 timeout:1 attempts:1\n' >"$n/resolv.conf"
+  kubeconfig kubelet "system:node:$NODE_NAME"
+  kubeconfig kube-proxy system:kube-proxy
+  cat >"$n/kubelet/config.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $NODE_IP
+port: 10250
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: 10248
+tlsCertFile: $pki/kubelet-serving.crt
+tlsPrivateKeyFile: $pki/kubelet-serving.key
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $pki/ca.crt}
+authorization: {mode: Webhook}
+containerRuntimeEndpoint: unix://$n/containerd/containerd.sock
+cgroupDriver: cgroupfs
+cgroupRoot: $CGROUP_ROOT
+cgroupsPerQOS: true
+failSwapOn: false
+failCgroupV1: false
+# A process here cannot lower its oom_score_adj.
+oomScoreAdj: 0
+resolvConf: $n/resolv.conf
+podLogsDir: $n/pod-logs
+clusterDomain: cluster.local
+maxPods: 50
+serializeImagePulls: false
+# The machine's disk is shared: evict only when it is truly full, and never garbage-collect the
+# imported images (they cannot be pulled again).
+evictionHard: {memory.available: "100Mi", nodefs.available: "2%", imagefs.available: "2%"}
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+registerWithTaints: []
+nodeStatusUpdateFrequency: 5s
+fileCheckFrequency: 60s
+syncFrequency: 10s
+EOF
+  cat >"$n/kube-proxy.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection:
+  kubeconfig: $STATE/kube-proxy.kubeconfig
+mode: iptables
+hostnameOverride: $NODE_NAME
+clusterCIDR: $NODE_POD_CIDR
+bindAddress: $NODE_IP
+healthzBindAddress: 127.0.0.1:10256
+metricsBindAddress: 127.0.0.1:10249
+# Leave the kernel's conntrack settings alone (they are not this namespace's to change).
+conntrack:
+  maxPerCore: 0
+  min: 0
+  tcpEstablishedTimeout: 0s
+  tcpCloseWaitTimeout: 0s
+iptables:
+  minSyncPeriod: 0s
+  syncPeriod: 30s
+EOF
+}
+
+crictl_() { "$STATE/bin/crictl" --runtime-endpoint "unix://$STATE/node/containerd/containerd.sock" --timeout 10s "$@"; }
+ctr_() { ctr --address "$STATE/node/containerd/containerd.sock" --namespace k8s.io "$@"; }
+
+# Imports OCI archives into the node's containerd (the CRI's k8s.io namespace).
+import_images() {
+  local a
+  for a in "$@"; do
+    [ -f "$a" ] || die "no image archive $a (scripts/images.sh build)"
+    log "importing $(basename "$a") into the node's containerd"
+    ctr_ images import --no-unpack=false "$a" >/dev/null || die "ctr images import $a failed"
+  done
+}
+
+start_node() {
+  local n="$STATE/node"
+  note_host_dirs
+  start containerd /usr/bin/containerd --config "$n/containerd/config.toml"
+  wait_for "containerd" containerd ctr_ version
+  local pause="$ROOT/target/images/pause.tar"
+  [ -f "$pause" ] || "$ROOT/scripts/images.sh" build pause >&2 || die "could not build the pause image"
+  local archives=("$pause") a
+  for a in "$ROOT"/target/images/*.tar; do [ "$a" = "$pause" ] || archives+=("$a"); done
+  import_images "${archives[@]}"
+  [ ${#archives[@]} -gt 1 ] ||
+    log "only the pause image is on the node: build the others (scripts/images.sh build) and run e2e/cluster.sh load-images"
+  save_kernel_tunables
+  make_cgroups
+  start kubelet "$STATE/bin/kubelet" \
+    --config="$n/kubelet/config.yaml" \
+    --kubeconfig="$STATE/kubelet.kubeconfig" \
+    --root-dir="$n/kubelet/root" \
+    --cert-dir="$n/kubelet/pki" \
+    --hostname-override="$NODE_NAME" \
+    --node-ip="$NODE_IP" \
+    --node-labels=type=real
+  start kube-proxy "$STATE/bin/kube-proxy" --config="$n/kube-proxy.yaml"
+  wait_for "the real node $NODE_NAME to be Ready" kubelet \
+    k wait --for=condition=Ready "node/$NODE_NAME" --timeout=5s
 }
 
 cmd_up() {
@@ -339,11 +647,13 @@ cmd_up() {
     fi
     [ -f "$STATE/$MARKER" ] || [ -z "$(ls -A "$STATE")" ] ||
       die "$STATE exists and is not a cluster state directory; set MODELSHIP_E2E_DIR elsewhere or remove it"
-    log "removing the stale state directory of a stopped cluster"
-    rm -rf "$STATE"
+    log "cleaning up the state of a stopped cluster"
+    cmd_down
   fi
 
   command -v curl >/dev/null 2>&1 || die "curl is needed to probe etcd and the controllers (apt-get install curl)"
+  [ "$(id -u)" -eq 0 ] || die "the cluster runs in a network namespace of its own, which needs root"
+  if [ "$REAL_NODE" = 1 ]; then node_prereqs; else command -v socat >/dev/null 2>&1 || die "socat is needed (apt-get install socat)"; fi
   # Build first (slow only the first time), so that a failed build leaves nothing behind.
   build_tools
   mkdir -p "$STATE"
@@ -351,19 +661,16 @@ cmd_up() {
   # Whatever makes `up` exit early from here on (fail_up, die, a failed command under set -e),
   # no process it started is left running.
   trap 'up_exit $?' EXIT
-  mkdir -p "$STATE"/{run,logs,etcd,pki}
+  mkdir -p "$STATE"/{run,logs,etcd,pki,node}
   chmod 700 "$STATE/etcd"
   link_tools
+  make_netns
 
-  free_port ETCD_PORT 12379
-  free_port ETCD_PEER_PORT 12380
   free_port APISERVER_PORT 16443
-  free_port KCM_PORT 16444
-  free_port SCHEDULER_PORT 16445
   cat >"$STATE/ports" <<EOF
 etcd=$ETCD_PORT
-etcd-peer=$ETCD_PEER_PORT
 kube-apiserver=$APISERVER_PORT
+apiserver-forward=$APISERVER_PORT
 kube-controller-manager=$KCM_PORT
 kube-scheduler=$SCHEDULER_PORT
 EOF
@@ -373,7 +680,7 @@ EOF
   kubeconfig kube-controller-manager system:kube-controller-manager
   kubeconfig kube-scheduler system:kube-scheduler
 
-  # etcd: one member, client and peer URLs on 127.0.0.1 (its defaults are localhost:2379/2380).
+  # etcd: one member, client and peer URLs on the namespace's loopback.
   # --unsafe-no-fsync: the data is thrown away with the cluster, and fsync dominates on CI disks.
   start etcd "$STATE/bin/etcd" \
     --name=e2e \
@@ -385,24 +692,27 @@ EOF
     --initial-cluster="e2e=http://127.0.0.1:$ETCD_PEER_PORT" \
     --unsafe-no-fsync \
     --log-level=warn
-  wait_for "etcd" etcd curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
+  wait_for "etcd" etcd in_ns curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
 
-  # kube-apiserver. --endpoint-reconciler-type=none: the API server would otherwise publish its
-  # own address (127.0.0.1) as the endpoint of the `kubernetes` Service, which Endpoints
-  # validation refuses (loopback), and log that error forever. --enable-aggregator-routing: if
-  # the API server ever has to call a Service (an APIService, a webhook), it looks up the
-  # Service's endpoints instead of dialing its cluster IP; with pods on loopback there are none,
-  # so the call fails at once instead of going anywhere.
+  # kube-apiserver, on the namespace's loopback (clients here) and the node's address (pods,
+  # through the `kubernetes` Service, whose endpoint it publishes). --enable-aggregator-routing:
+  # if the API server ever has to call a Service (an APIService, a webhook), it dials an
+  # endpoint directly. PodNodeSelector and PodTolerationRestriction let a namespace send its
+  # pods to the kwok nodes (cmd_fake_namespace); NodeRestriction limits the kubelet to its node.
   local pki="$STATE/pki"
   start kube-apiserver "$STATE/bin/kube-apiserver" \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
-    --bind-address=127.0.0.1 \
+    --bind-address=0.0.0.0 \
     --advertise-address="$NODE_IP" \
     --secure-port="$APISERVER_PORT" \
     --cert-dir="$STATE/kube-apiserver" \
     --tls-cert-file="$pki/apiserver.crt" \
     --tls-private-key-file="$pki/apiserver.key" \
     --client-ca-file="$pki/ca.crt" \
+    --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" \
+    --kubelet-client-key="$pki/apiserver-kubelet-client.key" \
+    --kubelet-certificate-authority="$pki/ca.crt" \
+    --kubelet-preferred-address-types=InternalIP \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$pki/sa.pub" \
     --service-account-signing-key-file="$pki/sa.key" \
@@ -415,15 +725,20 @@ EOF
     --proxy-client-cert-file="$pki/front-proxy-client.crt" \
     --proxy-client-key-file="$pki/front-proxy-client.key" \
     --authorization-mode=Node,RBAC \
+    --enable-admission-plugins=NodeRestriction,PodNodeSelector,PodTolerationRestriction \
     --allow-privileged=true \
-    --endpoint-reconciler-type=none \
     --enable-aggregator-routing=true \
     --profiling=false
+  # The host reaches the API server on its own loopback, same port: one connection of the
+  # forwarder per client connection, each entering the namespace.
+  start_on_host apiserver-forward "$STATE/bin/socat" \
+    "TCP-LISTEN:$APISERVER_PORT,bind=127.0.0.1,reuseaddr,fork" \
+    "EXEC:nsenter --net=$NETNS_PATH -- $STATE/bin/socat STDIO TCP\:127.0.0.1\:$APISERVER_PORT"
   wait_for "the API server to be ready (/readyz)" kube-apiserver k get --raw /readyz
 
   # kube-controller-manager: each controller uses its own service account, as in a real
   # cluster, so missing RBAC shows up here too. nodeipam is off: nodes need no pod CIDRs (kwok
-  # hands out pod IPs itself). One instance, so no leader election (it would delay the start).
+  # and the CNI configuration hand out pod IPs). One instance, so no leader election.
   start kube-controller-manager "$STATE/bin/kube-controller-manager" \
     --kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
     --authentication-kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
@@ -450,10 +765,10 @@ EOF
     --leader-elect=false
 
   # kwok manages only the nodes annotated kwok.x-k8s.io/node=fake (those below), gives them the
-  # address 127.0.0.1 and their pods addresses from POD_CIDR, and serves nothing itself (no
-  # --server-address, no --node-port). --config names its Stages explicitly, so a ~/.kwok of
-  # the user's is never read. --node-lease-duration-seconds: without a config file that sets it,
-  # kwok keeps no node Leases, the node lifecycle controller then marks every node NotReady
+  # address 127.0.0.1 and their pods addresses from KWOK_POD_CIDR, and serves nothing itself
+  # (no --server-address, no --node-port). --config names its Stages explicitly, so a ~/.kwok
+  # of the user's is never read. --node-lease-duration-seconds: without a config file that sets
+  # it, kwok keeps no node Leases, the node lifecycle controller then marks every node NotReady
   # after its grace period (and taints it, which evicts pods), and kwok's re-initialisation
   # drops the node's addresses.
   start kwok "$STATE/bin/kwok" \
@@ -462,27 +777,113 @@ EOF
     --manage-all-nodes=false \
     --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --manage-nodes-with-label-selector= \
-    --cidr="$POD_CIDR" \
-    --node-ip="$NODE_IP" \
+    --cidr="$KWOK_POD_CIDR" \
+    --node-ip=127.0.0.1 \
     --node-lease-duration-seconds=40
 
   wait_for "kube-controller-manager (/healthz)" kube-controller-manager \
-    curl -fsSk "https://127.0.0.1:$KCM_PORT/healthz"
+    in_ns curl -fsSk "https://127.0.0.1:$KCM_PORT/healthz"
   wait_for "kube-scheduler (/healthz)" kube-scheduler \
-    curl -fsSk "https://127.0.0.1:$SCHEDULER_PORT/healthz"
+    in_ns curl -fsSk "https://127.0.0.1:$SCHEDULER_PORT/healthz"
 
   node_manifest | k apply -f - >/dev/null || fail_up "could not create the nodes" kube-apiserver
-  wait_for "$NODES Ready nodes" kwok \
+  wait_for "$NODES Ready kwok nodes" kwok \
     k wait --for=condition=Ready node -l type=kwok --timeout=5s
   # Pods need their namespace's `default` service account, which a controller creates.
   wait_for "the default service account" kube-controller-manager k get serviceaccount default
 
+  if [ "$REAL_NODE" = 1 ]; then
+    node_config
+    start_node
+  fi
+
   trap - EXIT
-  log "up in $((SECONDS - start))s: API server https://127.0.0.1:$APISERVER_PORT, $NODES kwok nodes"
-  log "use it with: eval \"\$(e2e/cluster.sh env)\"   or   e2e/cluster.sh kubectl ..."
+  log "up in $((SECONDS - start))s: API server https://127.0.0.1:$APISERVER_PORT, $NODES kwok nodes$([ "$REAL_NODE" = 1 ] && printf ', real node %s (%s)' "$NODE_NAME" "$NODE_IP"), network namespace $NETNS"
+  log "use it with: eval \"\$(e2e/cluster.sh env)\"   or   e2e/cluster.sh kubectl ...   or   e2e/cluster.sh exec CMD"
 }
 
 # --- down, status, env ------------------------------------------------------------------------
+
+# Kills every process left in the real node's cgroups (containers whose shim is gone).
+kill_cgroup_procs() {
+  local h f pids i
+  for ((i = 0; i < 50; i++)); do
+    pids=""
+    for h in /sys/fs/cgroup/*"$CGROUP_ROOT"; do
+      [ -d "$h" ] || continue
+      while read -r f; do pids+=" $(cat "$f" 2>/dev/null | tr '\n' ' ')"; done < <(find "$h" -name cgroup.procs)
+    done
+    [ -z "${pids// /}" ] && return 0
+    # shellcheck disable=SC2086
+    kill -KILL $pids 2>/dev/null || true
+    sleep 0.1
+  done
+  log "warning: processes left in $CGROUP_ROOT:$pids"
+}
+
+# Unmounts everything mounted under a directory, deepest first.
+unmount_under() {
+  local m
+  while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "warning: could not unmount $m"
+  done < <(awk -v p="$1/" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+}
+
+# The real node, in the order that leaves nothing: kubelet and kube-proxy first (so nothing
+# restarts what is removed), then every pod sandbox through the CRI (which stops its containers,
+# releases its IP and removes its network namespace), then containerd and its shims, then
+# whatever is left: processes in the node's cgroups, mounts, the cgroups themselves, the
+# kernel tunables kubelet changed, kubelet's log links and the CNI plugins' result cache.
+teardown_node() {
+  local n="$STATE/node" sandbox_netns=() p
+  stop kube-proxy kubelet
+  if running containerd; then
+    mapfile -t sandbox_netns < <(crictl_ inspectp $(crictl_ pods -q 2>/dev/null) 2>/dev/null |
+      sed -n 's/.*"path": "\(\/var\/run\/netns\/[^"]*\)".*/\1/p; s/.*"path": "\(\/run\/netns\/[^"]*\)".*/\1/p' | sort -u)
+    crictl_ rmp --all --force >/dev/null 2>&1 || log "warning: crictl rmp --all failed; cleaning up by hand"
+  fi
+  stop containerd
+  pkill -KILL -f -- "-address $n/containerd/containerd.sock" 2>/dev/null || true
+  kill_cgroup_procs
+  for p in "${sandbox_netns[@]}"; do
+    if [ -e "$p" ]; then umount "$p" 2>/dev/null || umount -l "$p" 2>/dev/null || true; rm -f "$p"; fi
+  done
+  unmount_under "$STATE"
+  local h
+  for h in /sys/fs/cgroup/*"$CGROUP_ROOT"; do
+    [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} + 2>/dev/null
+    [ -d "$h" ] && log "warning: could not remove the cgroup $h"
+  done
+  if [ -f "$n/kernel-tunables" ]; then
+    local t v
+    while IFS='=' read -r t v; do
+      [ "$(cat "/proc/sys/$t")" = "$v" ] || printf '%s' "$v" >"/proc/sys/$t" 2>/dev/null || log "warning: could not restore $t=$v"
+    done <"$n/kernel-tunables"
+  fi
+  find /var/log/containers -maxdepth 1 -type l -lname "$n/pod-logs/*" -delete 2>/dev/null || true
+  rm -f /var/lib/cni/results/"$NETNS"-* 2>/dev/null || true
+  if [ -f "$n/host-dirs-made" ]; then
+    local d
+    while read -r d; do
+      case "$d" in /var/lib/kubelet | /var/log/containers | /run/containerd | /var/lib/cni) rm -rf "$d" ;; esac
+    done <"$n/host-dirs-made"
+  fi
+}
+
+# Stops everything `up` started and removes what it made outside the state directory; the state
+# directory itself (logs) stays.
+teardown() {
+  local i names=()
+  [ -d "$STATE/node" ] && teardown_node
+  for ((i = ${#CONTROL_PLANE[@]} - 1; i >= 0; i--)); do names+=("${CONTROL_PLANE[$i]}"); done
+  stop "${names[@]}"
+  if [ -f "$STATE/netns" ]; then
+    local ns
+    ns=$(cat "$STATE/netns")
+    if [ -e "/run/netns/$ns" ]; then ip netns del "$ns" || log "warning: could not delete the network namespace $ns"; fi
+    rm -f "$STATE/netns"
+  fi
+}
 
 cmd_down() {
   if [ ! -e "$STATE" ]; then
@@ -491,18 +892,21 @@ cmd_down() {
   fi
   [ -f "$STATE/$MARKER" ] ||
     die "$STATE is not a cluster state directory (no $MARKER); not touching it"
-  stop_all
+  teardown
+  unmount_under "$STATE"
   rm -rf "$STATE"
   log "down; removed $STATE"
 }
 
 cmd_status() {
-  local c pid rc=0 port
+  local c pid rc=0 port comps=("${CONTROL_PLANE[@]}")
   if [ ! -f "$STATE/$MARKER" ]; then
     echo "not up (no cluster in $STATE)"
     return 3
   fi
-  for c in "${COMPONENTS[@]}"; do
+  [ -f "$STATE/node/containerd/config.toml" ] && comps+=("${NODE_COMPONENTS[@]}")
+  echo "network namespace $(cat "$STATE/netns" 2>/dev/null || echo '(none)')"
+  for c in "${comps[@]}"; do
     port=$(sed -n "s/^$c=//p" "$STATE/ports" 2>/dev/null)
     if pid=$(pid_of "$c"); then
       printf '%-24s running  pid %-8s %s\n' "$c" "$pid" "${port:+127.0.0.1:$port}"
@@ -529,6 +933,43 @@ cmd_env() {
   printf 'export PATH=%q:"$PATH"\n' "$STATE/bin"
 }
 
+# Runs a command in the cluster's network namespace, as a client there: pod and Service IPs are
+# reachable, and KUBECONFIG and PATH point at the cluster and its tools.
+cmd_exec() {
+  require_up
+  [ $# -gt 0 ] || die "usage: e2e/cluster.sh exec CMD [ARG...]"
+  KUBECONFIG="$STATE/admin.kubeconfig" PATH="$STATE/bin:$PATH" exec nsenter --net="$NETNS_PATH" -- "$@"
+}
+
+cmd_load_images() {
+  require_up
+  [ -f "$STATE/node/containerd/config.toml" ] && running containerd ||
+    die "the cluster has no real node (E2E_REAL_NODE=0), so there is nowhere to load images"
+  local archives=("$@")
+  [ ${#archives[@]} -gt 0 ] || archives=("$ROOT"/target/images/*.tar)
+  import_images "${archives[@]}"
+}
+
+# Namespaces whose pods run on the kwok nodes (and so never start a container): the namespace
+# gives its pods a node selector (PodNodeSelector) and a toleration of the kwok nodes' taint
+# (PodTolerationRestriction). For tests that need many pods but no processes.
+cmd_fake_namespace() {
+  require_up
+  [ $# -gt 0 ] || die "usage: e2e/cluster.sh fake-namespace NAME..."
+  local ns
+  for ns in "$@"; do
+    k apply -f - >/dev/null <<EOF || die "could not create or annotate the namespace $ns"
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: $ns
+  annotations:
+    scheduler.alpha.kubernetes.io/node-selector: type=kwok
+    scheduler.alpha.kubernetes.io/defaultTolerations: '[{"key":"kwok.x-k8s.io/node","operator":"Equal","value":"fake","effect":"NoSchedule"}]'
+EOF
+  done
+}
+
 main() {
   [ $# -gt 0 ] || { usage; exit 2; }
   local cmd=$1
@@ -540,6 +981,9 @@ main() {
     env) cmd_env ;;
     kubectl) require_up; k "$@" ;;
     helm) require_up; helm_env; exec "$STATE/bin/helm" "$@" ;;
+    exec) cmd_exec "$@" ;;
+    load-images) cmd_load_images "$@" ;;
+    fake-namespace) cmd_fake_namespace "$@" ;;
     -h | --help | help) usage ;;
     *) usage; die "unknown command '$cmd'" ;;
   esac

@@ -118,7 +118,9 @@ main() {
 
   kubectl apply --server-side -f crds/ >/dev/null
   kubectl wait --for condition=established --timeout=60s crd/modeldeployments.modelship.io >/dev/null
-  kubectl create namespace "$NS" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  # Both namespaces send their pods to the kwok nodes: this suite drives many rollouts and kills
+  # the operator; the pods only need to exist (e2e/node-e2e.sh runs them for real).
+  "$CLUSTER" fake-namespace "$NS" modelship-system
   "$CLUSTER" helm upgrade --install modelship helm/modelship -n modelship-system --create-namespace \
     --set replicaCount=0 --wait=false >/dev/null
   operator_kubeconfig

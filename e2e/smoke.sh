@@ -7,8 +7,9 @@
 #   3. every e2e/valid/*.yaml and the ModelDeployments in examples/ are ACCEPTED;
 #   (2 and 3 use `kubectl apply --dry-run=server`: the full server-side validation, nothing stored)
 #   4. the Helm chart installs: its objects, RBAC included, are created and the operator's service
-#      account gets the permissions it needs (the operator itself does not run: there is no
-#      container runtime, kwok only pretends its pod runs); then it uninstalls cleanly.
+#      account gets the permissions it needs (the operator itself does not run: its namespace
+#      sends its pod to a kwok node, which only pretends it runs; e2e/node-e2e.sh runs it for
+#      real); then it uninstalls cleanly.
 # The cluster is started if needed and stopped at the end, unless E2E_KEEP=1 (or it was already up,
 # in which case it is left up). E2E_VERBOSE=1 shows the API server's message for every refusal.
 # E2E_CRDS names another directory of CRDs to apply instead of crds/ (to try a changed CRD
@@ -189,11 +190,12 @@ chart_gone() {
   [ -z "$left" ] || { echo "left behind: $left"; return 1; }
 }
 
-# --wait=false: the operator's pod is scheduled on a kwok node and reported Running, but no
-# container runs, so nothing would ever become truly ready; what is checked is that the API
+# --wait=false: the operator's pod goes to a kwok node (the namespace sends it there, see
+# `cluster.sh fake-namespace`) and is reported Running, but no container runs, so nothing would ever become truly ready; what is checked is that the API
 # server takes every object of the chart. If the chart's CRD (helm/modelship/crds) is refused,
 # helm fails here even though the same CRD exists: the API server validates a create before it
 # finds the name taken.
+"$CLUSTER" fake-namespace "$NAMESPACE"
 if ! helm install "$RELEASE" helm/modelship -n "$NAMESPACE" --create-namespace \
   --set image.tag=dev --wait=false >"$out/helm" 2>&1; then
   fail "helm install $RELEASE (the chart's other checks are skipped)" "$out/helm"

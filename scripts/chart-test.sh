@@ -169,7 +169,7 @@ if [ -n "$HELM" ]; then
   echo "== template: watchNamespaces={a,b}"
   r="$out/ns.yaml"
   if "$HELM" template t "$CHART" --namespace ops --set 'watchNamespaces={a,b}' \
-      --set metrics.serviceMonitor.enabled=true --set javaOptsAppend=-XX:MaxRAMPercentage=75 >"$r" 2>"$out/log"; then
+      --set metrics.serviceMonitor.enabled=true --set javaOptions=-XX:MaxRAMPercentage=60 >"$r" 2>"$out/log"; then
     ok "helm template --set watchNamespaces={a,b}"
   else
     fail "helm template --set watchNamespaces={a,b}" "$out/log"
@@ -192,7 +192,7 @@ if [ -n "$HELM" ]; then
     fi
   done
   expect "ServiceMonitor when enabled" "$r" '^kind: ServiceMonitor$'
-  expect "JAVA_OPTS_APPEND passed through" "$r" '^ +value: "-XX:MaxRAMPercentage=75"$'
+  expect "javaOptions passed as JAVA_TOOL_OPTIONS" "$r" '^ +value: "-XX:MaxRAMPercentage=60"$'
 
   echo "== schema refuses bad values"
   refuse "replicaCount=-1" "$HELM" template t "$CHART" --set replicaCount=-1

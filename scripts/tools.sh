@@ -34,7 +34,7 @@ CACHE="${MODELSHIP_CACHE:-$HOME/.cache/modelship}"
 # name | Go main package | version [| wrapper module]
 # The Kubernetes tools and etcd are the e2e cluster's control plane (e2e/cluster.sh); etcd is the
 # version Kubernetes v1.34 itself requires. kwok fakes the nodes and pods of that cluster; kubelet
-# and kube-proxy run its one real node.
+# and kube-proxy run its one real node, crictl inspects and cleans up that node's containers.
 TOOLS=(
   "helm|helm.sh/helm/v3/cmd/helm|v3.19.0"
   "kube-apiserver|k8s.io/kubernetes/cmd/kube-apiserver|v1.34.4|e2e/k8s"
@@ -45,6 +45,7 @@ TOOLS=(
   "kube-proxy|k8s.io/kubernetes/cmd/kube-proxy|v1.34.4|e2e/k8s"
   "etcd|go.etcd.io/etcd/server/v3|v3.6.4|e2e/k8s"
   "kwok|sigs.k8s.io/kwok/cmd/kwok|v0.8.0"
+  "crictl|sigs.k8s.io/cri-tools/cmd/crictl|v1.34.0"
 )
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
