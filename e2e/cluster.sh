@@ -12,6 +12,7 @@
 #   e2e/cluster.sh helm ARGS...    helm against the cluster
 #   e2e/cluster.sh exec CMD...     run CMD inside the cluster's network namespace (to reach pod
 #                                  and Service IPs), with KUBECONFIG and PATH set
+#   e2e/cluster.sh crictl ARGS...  crictl against the real node's containerd
 #   e2e/cluster.sh load-images [ARCHIVE...]   import OCI archives (default: target/images/*.tar)
 #                                  into the real node's containerd
 #   e2e/cluster.sh fake-namespace NAME...     create namespaces whose pods go to the kwok nodes
@@ -569,6 +570,8 @@ nodeStatusUpdateFrequency: 5s
 fileCheckFrequency: 60s
 syncFrequency: 10s
 EOF
+  printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: 10\n' \
+    "$n/containerd/containerd.sock" "$n/containerd/containerd.sock" >"$n/crictl.yaml"
   cat >"$n/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
@@ -592,7 +595,7 @@ iptables:
 EOF
 }
 
-crictl_() { "$STATE/bin/crictl" --runtime-endpoint "unix://$STATE/node/containerd/containerd.sock" --timeout 10s "$@"; }
+crictl_() { "$STATE/bin/crictl" --config "$STATE/node/crictl.yaml" "$@"; }
 ctr_() { ctr --address "$STATE/node/containerd/containerd.sock" --namespace k8s.io "$@"; }
 
 # Imports OCI archives into the node's containerd (the CRI's k8s.io namespace).
@@ -982,6 +985,7 @@ main() {
     kubectl) require_up; k "$@" ;;
     helm) require_up; helm_env; exec "$STATE/bin/helm" "$@" ;;
     exec) cmd_exec "$@" ;;
+    crictl) require_up; crictl_ "$@" ;;
     load-images) cmd_load_images "$@" ;;
     fake-namespace) cmd_fake_namespace "$@" ;;
     -h | --help | help) usage ;;

@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# Modelship on the e2e cluster's real node (e2e/cluster.sh: kubelet, containerd, runc, CNI bridge,
+# kube-proxy, in a network namespace of its own): the images built by scripts/images.sh run as
+# real containers, as they would on a cloud cluster.
+#
+# What it checks, as a user would:
+#   1. `helm install` starts the operator as a real pod from its image, with the chart's RBAC, in
+#      a namespace that enforces Pod Security "restricted"; it becomes Ready and elects itself.
+#   2. examples/iris-rolling.yaml: the fetch init container copies the model, the runtime pods
+#      become Ready on their readiness probes, and a client in the cluster's network gets correct
+#      Iris predictions through the Service.
+#   3. The model change rolls through real pods under a bounded load (20 requests/s, a new
+#      connection each, no retries) with zero failed requests, and the answers move from the old
+#      revision to the new one.
+#   4. Pod Security "restricted" is enforced on the namespace (a privileged pod is refused) and
+#      the operator's pods run there.
+#   5. A runtime container killed (SIGKILL) under load: the kubelet restarts it, the Service routes
+#      around it, and no request fails that a retry policy saves (up to 4 retries on a refused or
+#      reset connection or a 502/503/504, backing off 100, 200, 400, 800 ms: gRPC's usual
+#      policy; kube-proxy needs a second or two to drop the dead endpoint).
+# Also prints what it measured: image sizes, the time from `kubectl apply` to Ready, and the
+# runtime's own start-up time in a pod.
+#
+# Needs the images (scripts/images.sh build; built here if missing, which needs the Maven build)
+# and root. Prints `node-e2e: N passed, N failed`; exits non-zero if anything failed.
+# E2E_KEEP=1 leaves the cluster up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CLUSTER=e2e/cluster.sh
+SYSTEM_NS=modelship-system
+NS=models
+STATE=${MODELSHIP_E2E_DIR:-/tmp/modelship-e2e}
+WORK=$STATE/node-e2e
+V2_SHA=$(sha256sum examples/models/iris-v2.onnx | cut -c1-64)
+
+passed=0
+failed=0
+was_up=0
+load_pid=""
+
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       | /' | head -40; return 0; }
+info() { echo "     # $1"; }
+kubectl() { "$CLUSTER" kubectl "$@"; }
+
+cleanup() {
+  if [ -n "$load_pid" ]; then kill "$load_pid" 2>/dev/null || true; fi
+  if [ "${E2E_KEEP:-0}" != 1 ] && [ "$was_up" = 0 ]; then "$CLUSTER" down >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+trap 'echo "node-e2e: stopped by a failing command at line $LINENO"; failed=$((failed + 1))' ERR
+
+# until_true SECONDS CMD...: polls CMD (a command or function) once a second until it succeeds.
+until_true() {
+  local deadline=$((SECONDS + $1))
+  shift
+  while [ $SECONDS -lt $deadline ]; do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  return 1
+}
+
+field() { kubectl -n "$NS" get md "$1" -o "jsonpath=$2" 2>/dev/null; }
+stable_changed() { [ "$(field "$1" '{.status.stableRevision}')" != "$2" ] && [ "$(field "$1" '{.status.phase}')" = Healthy ] && [ "$(field "$1" '{.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
+pods_of() { kubectl -n "$NS" get pods -l "modelship.io/name=$1" "${@:2}"; }
+diagnose() {
+  kubectl -n "$NS" get md,deploy,pods -o wide 2>&1
+  kubectl -n "$NS" get events --sort-by=.lastTimestamp 2>&1 | tail -15
+}
+
+# Starts PredictLoad in the cluster's network namespace against a Service; stops at the stop file.
+start_load() {
+  local url=$1 retries=$2 name=$3
+  rm -f "$WORK/$name.stop"
+  "$CLUSTER" exec java e2e/PredictLoad.java --url "$url" --rate 20 --max-seconds 150 \
+    --max-requests 3000 --retries "$retries" --stop-file "$WORK/$name.stop" >"$WORK/$name.out" 2>&1 &
+  load_pid=$!
+  # The source launcher compiles first; wait for the first answers before changing anything.
+  sleep 4
+}
+
+stop_load() {
+  local name=$1 rc=0
+  touch "$WORK/$name.stop"
+  wait "$load_pid" || rc=$?
+  load_pid=""
+  return $rc
+}
+
+images() {
+  local missing=0 i
+  for i in runtime operator pause; do [ -f "target/images/$i.tar" ] || missing=1; done
+  [ $missing = 0 ] && return 0
+  [ -f model-runtime/target/quarkus-app/quarkus-run.jar ] && [ -f operator/target/quarkus-app/quarkus-run.jar ] ||
+    ./mvnw -q -B package -DskipTests
+  scripts/images.sh build
+}
+
+main() {
+  images
+  "$CLUSTER" status >/dev/null 2>&1 && was_up=1
+  "$CLUSTER" up
+  [ "$was_up" = 0 ] || "$CLUSTER" load-images
+  mkdir -p "$WORK"
+
+  local a
+  for a in runtime operator pause; do
+    info "image $a: $(du -h "target/images/$a.tar" | cut -f1) compressed ($(tar -xOf "target/images/$a.tar" ./index.json | sed 's/.*"io.containerd.image.name":"\([^"]*\)".*/\1/'))"
+  done
+
+  # 1. The operator as a real pod, from the chart, in a restricted namespace.
+  kubectl apply --server-side -f crds/ >/dev/null
+  kubectl wait --for condition=established --timeout=60s crd/modeldeployments.modelship.io >/dev/null
+  local ns
+  for ns in "$SYSTEM_NS" "$NS"; do
+    kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+    kubectl label --overwrite namespace "$ns" pod-security.kubernetes.io/enforce=restricted \
+      pod-security.kubernetes.io/enforce-version=latest >/dev/null
+  done
+  local t0=$SECONDS
+  if "$CLUSTER" helm install modelship helm/modelship -n "$SYSTEM_NS" --wait --timeout 180s >"$WORK/helm.out" 2>&1; then
+    local node image
+    node=$(kubectl -n "$SYSTEM_NS" get pods -l app.kubernetes.io/name=modelship -o jsonpath='{.items[0].spec.nodeName}')
+    image=$(kubectl -n "$SYSTEM_NS" get pods -l app.kubernetes.io/name=modelship -o jsonpath='{.items[0].status.containerStatuses[0].imageID}')
+    if [ "$node" = e2e-node ]; then
+      ok "helm install: the operator runs as a real pod on e2e-node and is Ready ($((SECONDS - t0)) s; image $image)"
+    else
+      fail "the operator pod is on node '$node', not e2e-node"
+    fi
+  else
+    fail "helm install: the operator never became Ready" "$(cat "$WORK/helm.out"; kubectl -n "$SYSTEM_NS" get pods -o wide; kubectl -n "$SYSTEM_NS" logs deploy/modelship --tail=20)"
+  fi
+  if until_true 60 grep_log "$SYSTEM_NS" deploy/modelship "New leader with identity"; then
+    ok "the operator pod talks to the API server through the kubernetes Service and leads"
+  else
+    fail "the operator pod did not become leader" "$(kubectl -n "$SYSTEM_NS" logs deploy/modelship --tail=30)"
+  fi
+
+  # 2. The rolling example, for real.
+  t0=$SECONDS
+  kubectl -n "$NS" apply -f examples/iris-model-configmap.yaml -f examples/iris-rolling.yaml >/dev/null
+  if kubectl -n "$NS" wait --for=condition=Ready md/iris-rolling --timeout=180s >/dev/null 2>&1; then
+    ok "iris-rolling: Ready with real pods, $((SECONDS - t0)) s after kubectl apply"
+  else
+    fail "iris-rolling never Ready" "$(diagnose)"
+  fi
+  local fetched started
+  fetched=$(pods_of iris-rolling -o jsonpath='{range .items[*]}{.status.initContainerStatuses[0].state.terminated.exitCode}{" "}{end}')
+  if [ "$fetched" = "0 0 " ]; then
+    ok "both pods' fetch init containers copied the model and exited 0"
+  else
+    fail "fetch init containers: exit codes '$fetched'" "$(diagnose)"
+  fi
+  started=$(kubectl -n "$NS" logs "$(pods_of iris-rolling -o name | head -n 1)" -c runtime | sed -n 's/.*started in \([0-9.]*s\).*/\1/p')
+  info "runtime start-up in a pod (Quarkus' own figure): ${started:-?}"
+  local ip url
+  ip=$(kubectl -n "$NS" get svc iris-rolling -o jsonpath='{.spec.clusterIP}')
+  url="http://$ip:8080/models/iris/predict"
+  if "$CLUSTER" exec java e2e/PredictLoad.java --url "$url" --rate 30 --max-requests 30 >"$WORK/check.out" 2>&1; then
+    ok "30 predictions through Service $ip: all 200 and the right Iris labels ($(head -n 1 "$WORK/check.out"))"
+  else
+    fail "predictions through the Service" "$(cat "$WORK/check.out")"
+  fi
+
+  # 3. The model change, rolled through real pods under load, without retries.
+  local before
+  before=$(field iris-rolling '{.status.stableRevision}')
+  start_load "$url" 0 rollout
+  kubectl -n "$NS" patch md iris-rolling --type merge -p \
+    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
+  if until_true 180 stable_changed iris-rolling "$before"; then
+    # The old pods drain (QUARKUS_SHUTDOWN_DELAY) while the load goes on.
+    until_true 60 old_pods_gone iris-rolling "$before" || true
+    sleep 3
+    if stop_load rollout; then
+      ok "rolling update under load: zero failed requests ($(head -n 1 "$WORK/rollout.out"))"
+    else
+      fail "rolling update under load: requests failed" "$(cat "$WORK/rollout.out")"
+    fi
+    if grep -q "revisions=.*$before.*,.*" "$WORK/rollout.out" || grep -q "revisions=.*,.*$before" "$WORK/rollout.out"; then
+      ok "answers came from the old revision, then the new one ($(sed -n 's/.*\(revisions=[^ ]*\).*/\1/p' "$WORK/rollout.out"))"
+    else
+      fail "answers did not move between revisions" "$(cat "$WORK/rollout.out")"
+    fi
+  else
+    stop_load rollout || true
+    fail "the model change never finished" "$(diagnose)"
+  fi
+
+  # 4. Pod Security "restricted" is enforced here, and the pods above run under it.
+  if kubectl -n "$NS" run privileged --image=registry.k8s.io/pause:3.10.1 --restart=Never \
+    --overrides='{"spec":{"containers":[{"name":"privileged","image":"registry.k8s.io/pause:3.10.1","securityContext":{"privileged":true}}]}}' \
+    >"$WORK/psa.out" 2>&1; then
+    fail "a privileged pod was admitted to the restricted namespace"
+    kubectl -n "$NS" delete pod privileged --wait=false >/dev/null 2>&1 || true
+  elif grep -q 'violates PodSecurity "restricted' "$WORK/psa.out"; then
+    ok "Pod Security restricted enforced: a privileged pod is refused, the operator's pods run"
+  else
+    fail "a privileged pod was refused, but not by Pod Security" "$(cat "$WORK/psa.out")"
+  fi
+
+  # 5. A runtime container killed under load: restarted by the kubelet, routed around.
+  local pod cid pid restarts
+  pod=$(pods_of iris-rolling -o jsonpath='{.items[0].metadata.name}')
+  cid=$("$CLUSTER" crictl ps -q --name '^runtime$' --label "io.kubernetes.pod.name=$pod")
+  pid=$("$CLUSTER" crictl inspect -o go-template --template '{{.info.pid}}' "$cid")
+  start_load "$url" 4 kill
+  kill -KILL "$pid"
+  if until_true 90 restarted_and_ready "$pod"; then
+    sleep 2
+    restarts=$(kubectl -n "$NS" get pod "$pod" -o jsonpath='{.status.containerStatuses[0].restartCount}')
+    ok "killed the runtime container of $pod (pid $pid): the kubelet restarted it (restarts: $restarts) and it is Ready again"
+  else
+    fail "the killed container was not restarted" "$(diagnose)"
+  fi
+  if stop_load kill; then
+    ok "no request failed with a retry policy while a container was down ($(head -n 1 "$WORK/kill.out"))"
+  else
+    fail "requests failed while a container was down, despite retries" "$(cat "$WORK/kill.out")"
+  fi
+
+  if [ "$(kubectl -n "$SYSTEM_NS" logs deploy/modelship | grep -c Forbidden)" = 0 ]; then
+    ok "the operator pod needed nothing beyond the chart's RBAC (no Forbidden in its log)"
+  else
+    fail "the operator pod hit RBAC refusals" "$(kubectl -n "$SYSTEM_NS" logs deploy/modelship | grep -m5 Forbidden)"
+  fi
+
+  echo "node-e2e: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+grep_log() { kubectl -n "$1" logs "$2" 2>/dev/null | grep -q "$3"; }
+old_pods_gone() { [ -z "$(kubectl -n "$NS" get pods -l "modelship.io/name=$1,modelship.io/revision=$2" -o name)" ]; }
+restarted_and_ready() {
+  [ "$(kubectl -n "$NS" get pod "$1" -o jsonpath='{.status.containerStatuses[0].restartCount}')" -ge 1 ] &&
+    [ "$(kubectl -n "$NS" get pod "$1" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]
+}
+
+main "$@"
