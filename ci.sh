@@ -2,7 +2,9 @@
 # Runs every test: formatting check, unit tests, @QuarkusTest API and operator tests, black-box
 # tests of the packaged runtime jar, the Helm chart checks, and the e2e suite on a local Kubernetes
 # control plane. Needs a JDK 17+ and Go (helm, kube-apiserver, etcd, kwok... are built once from
-# their Go modules and cached under ~/.cache/modelship); Maven comes through ./mvnw.
+# their Go modules and cached under ~/.cache/modelship), and root with Debian's apt for the real
+# node (containerd, runc, the CNI plugins, iptables: installed when missing); Maven comes through
+# ./mvnw.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -12,11 +14,16 @@ status=$?
 # The Helm chart: lint, render, schema, RBAC and the Argo CD health check (builds helm once, cached).
 scripts/chart-test.sh || status=1
 
-# A real control plane (etcd, kube-apiserver, controllers, kwok; built once from their Go modules
-# and cached): the CRD's validation against the malformed specs, the chart, then the operator
-# driving the examples through rollouts, faults and garbage collection.
+# The container images (OCI archives from the Maven build, Debian packages and jlink).
+scripts/images.sh build || status=1
+
+# A real cluster (etcd, kube-apiserver, controllers, kwok nodes and one real node with kubelet,
+# containerd and kube-proxy; built once from their Go modules and cached): the CRD's validation
+# against the malformed specs, the chart, the operator driving the examples through rollouts,
+# faults and garbage collection, then the operator and the runtime as real pods.
 e2e/smoke.sh || status=1
 e2e/operator-e2e.sh || status=1
+e2e/node-e2e.sh || status=1
 
 # One summary over every Surefire and Failsafe report of every module.
 summary() {

@@ -274,11 +274,28 @@ build_pause() {
   oci_image "$(image_name pause)" "$OUT/pause.tar" "65535:65535" '["/pause"]' '[]' '{}' "$work/pause"
 }
 
+# Installs the Debian packages the build uses that are missing: zip and unzip (slimming the
+# ONNX Runtime jar), gcc with static glibc and binutils (pause), and the JDK with jmods.
+build_prereqs() {
+  local missing=() entry what pkg
+  for entry in zip:zip unzip:unzip gcc:gcc strip:binutils /usr/lib/x86_64-linux-gnu/libc.a:libc6-dev \
+    "$JAVA17_HOME/jmods/java.base.jmod:openjdk-17-jdk-headless" dpkg-deb:dpkg; do
+    what=${entry%:*} pkg=${entry##*:}
+    if [[ $what == /* ]]; then [ -e "$what" ] && continue; else command -v "$what" >/dev/null 2>&1 && continue; fi
+    missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+    die "apt-get install ${missing[*]} failed"
+}
+
 cmd_build() {
   local images=("$@") i
   [ ${#images[@]} -gt 0 ] || images=("${IMAGES[@]}")
   for i in "${images[@]}"; do image_name "$i" >/dev/null || die "unknown image '$i' (${IMAGES[*]})"; done
   [ "$(id -u)" -eq 0 ] || die "building the Java base needs root (ldconfig -r, chroot); run as root"
+  build_prereqs
   if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
   mkdir -p "$OUT" "$CACHE"
   rm -rf "$OUT"/.work.* "$OUT"/.oci.* "$OUT/.base"
