@@ -9,7 +9,7 @@
 #   scripts/images.sh push REGISTRY      copy the built images to REGISTRY/<name>:<tag> (skopeo)
 #
 # Images (the names and tags the Helm chart and the operator use by default):
-#   runtime   ghcr.io/modelship/model-runtime:<appVersion>   serve, router and fetch modes
+#   runtime   ghcr.io/modelship/model-runtime:<appVersion>   serve and fetch modes
 #   operator  ghcr.io/modelship/operator:<appVersion>
 #   pause     registry.k8s.io/pause:3.10.1                    the pod sandbox, from the pause.c of
 #                                                             k8s.io/kubernetes (the test node's)
