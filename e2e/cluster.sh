@@ -464,6 +464,9 @@ make_cgroups() {
 
 note_host_dirs() {
   local d
+  # Pod network namespaces that existed before (another containerd's): `down` checks that it
+  # removed all of its own.
+  ls -d /run/netns/cni-* 2>/dev/null >"$STATE/node/pod-netns-before" || true
   for d in "${HOST_DIRS[@]}"; do [ -e "$d" ] || printf '%s\n' "$d"; done >"$STATE/node/host-dirs-made"
 }
 
@@ -888,6 +891,25 @@ teardown() {
   fi
 }
 
+# Lists what a cluster of this state directory could have left on the machine: processes that
+# name the state directory, mounts under it, the node's cgroups, the network namespace, pod
+# network namespaces that containerd made (cni-*) and did not remove. Prints nothing when clean.
+leftovers() {
+  local pid ns
+  for pid in $(pgrep -f -- "$STATE/" 2>/dev/null); do
+    [ "$pid" = $$ ] && continue
+    printf 'process %s: %s\n' "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120)"
+  done
+  awk -v p="$STATE/" 'index($5, p) == 1 { print "mount " $5 }' /proc/self/mountinfo
+  ls -d /sys/fs/cgroup/*"$CGROUP_ROOT" 2>/dev/null | sed 's/^/cgroup /'
+  [ -e "$NETNS_PATH" ] && echo "network namespace $NETNS"
+  for ns in /run/netns/cni-*; do
+    [ -e "$ns" ] || continue
+    grep -qxF "$ns" "$1" 2>/dev/null || echo "pod network namespace $ns"
+  done
+  return 0
+}
+
 cmd_down() {
   if [ ! -e "$STATE" ]; then
     log "not up (no $STATE)"
@@ -895,10 +917,20 @@ cmd_down() {
   fi
   [ -f "$STATE/$MARKER" ] ||
     die "$STATE is not a cluster state directory (no $MARKER); not touching it"
+  local before left
+  before=$(mktemp)
+  cp "$STATE/node/pod-netns-before" "$before" 2>/dev/null || : >"$before"
   teardown
   unmount_under "$STATE"
   rm -rf "$STATE"
-  log "down; removed $STATE"
+  left=$(leftovers "$before")
+  rm -f "$before"
+  if [ -n "$left" ]; then
+    log "error: down left these behind:"
+    printf '  %s\n' "$left" >&2
+    return 1
+  fi
+  log "down; removed $STATE; no process, mount, cgroup or network namespace of the cluster is left"
 }
 
 cmd_status() {

@@ -18,6 +18,7 @@
 #      around it, and no request fails that a retry policy saves (up to 4 retries on a refused or
 #      reset connection or a 502/503/504, backing off 100, 200, 400, 800 ms: gRPC's usual
 #      policy; kube-proxy needs a second or two to drop the dead endpoint).
+#   6. `e2e/cluster.sh down` leaves no process, mount, cgroup or network namespace behind.
 # Also prints what it measured: image sizes, the time from `kubectl apply` to Ready, and the
 # runtime's own start-up time in a pod.
 #
@@ -225,6 +226,19 @@ main() {
     ok "the operator pod needed nothing beyond the chart's RBAC (no Forbidden in its log)"
   else
     fail "the operator pod hit RBAC refusals" "$(kubectl -n "$SYSTEM_NS" logs deploy/modelship | grep -m5 Forbidden)"
+  fi
+
+  # 6. `down` removes every container, mount, cgroup and network namespace (it checks itself).
+  if [ "${E2E_KEEP:-0}" != 1 ] && [ "$was_up" = 0 ]; then
+    local down_log
+    down_log=$(mktemp)
+    if "$CLUSTER" down >"$down_log" 2>&1; then
+      ok "cluster.sh down left no process, mount, cgroup or network namespace behind"
+    else
+      fail "cluster.sh down left something behind" "$(cat "$down_log")"
+    fi
+    rm -f "$down_log"
+    was_up=1 # nothing left for cleanup to take down
   fi
 
   echo "node-e2e: $passed passed, $failed failed"
