@@ -86,6 +86,9 @@ HOST_DIRS=(/var/lib/kubelet /var/log/containers /run/containerd /var/lib/cni)
 # What kubelet sets (it needs them for its memory accounting) and `down` puts back.
 KERNEL_TUNABLES=(vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops kernel/keys/root_maxkeys kernel/keys/root_maxbytes)
 
+# shellcheck source=scripts/apt.sh
+. "$ROOT/scripts/apt.sh"
+
 log() { printf 'cluster.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
@@ -419,8 +422,7 @@ node_prereqs() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing Debian packages: ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
-    die "apt-get install ${missing[*]} failed"
+  apt_install "${missing[@]}" || die "could not install ${missing[*]}"
 }
 
 # The network namespace: loopback for the control plane, plus the real node's address (pods

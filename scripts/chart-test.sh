@@ -105,10 +105,9 @@ done
 if [ -z "$LUA" ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "lua5.4 is missing; installing it with apt-get" >&2
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lua5.4 >"$out/apt" 2>&1; then
-      apt-get update -qq >>"$out/apt" 2>&1 || true
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lua5.4 >>"$out/apt" 2>&1 || true
-    fi
+    # shellcheck source=scripts/apt.sh
+    . "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+    apt_install lua5.4 2>"$out/apt" || true
     command -v lua5.4 >/dev/null 2>&1 && LUA=$(command -v lua5.4)
   fi
   if [ -n "$LUA" ]; then

@@ -48,6 +48,9 @@ JAVA_MODULES=java.base,java.desktop,java.instrument,java.logging,java.management
 
 RUN_UID=185
 
+# shellcheck source=scripts/apt.sh
+. "$ROOT/scripts/apt.sh"
+
 log() { printf 'images.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
@@ -79,7 +82,7 @@ fetch_debs() {
     file=$(find "$dir" -maxdepth 1 -name "${pkg}_${version//:/%3a}_*.deb" -print -quit)
     if [ -z "$file" ]; then
       log "downloading Debian package $pkg $version"
-      (cd "$dir" && apt-get download -q "$pkg=$version" >&2) || die "apt-get download $pkg=$version failed"
+      (cd "$dir" && apt_download "$pkg=$version") || die "apt-get download $pkg=$version failed"
       file=$(find "$dir" -maxdepth 1 -name "${pkg}_${version//:/%3a}_*.deb" -print -quit)
       [ -n "$file" ] || die "apt-get download $pkg=$version left no .deb in $dir"
     fi
@@ -286,8 +289,7 @@ build_prereqs() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing Debian packages: ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
-    die "apt-get install ${missing[*]} failed"
+  apt_install "${missing[@]}" || die "could not install ${missing[*]}"
 }
 
 cmd_build() {
