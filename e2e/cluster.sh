@@ -413,16 +413,8 @@ NODE_PACKAGES=(
 
 # Installs the missing ones with apt-get (from Debian's package registry).
 node_prereqs() {
-  local entry what pkg missing=()
   [ "$(id -u)" -eq 0 ] || die "the real node needs root (containers, mounts, cgroups, a network namespace); run as root or set E2E_REAL_NODE=0"
-  for entry in "${NODE_PACKAGES[@]}"; do
-    IFS='|' read -r what pkg <<<"$entry"
-    if [[ $what == /* ]]; then [ -e "$what" ] && continue; else command -v "$what" >/dev/null 2>&1 && continue; fi
-    missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing Debian packages: ${missing[*]}"
-  apt_install "${missing[@]}" || die "could not install ${missing[*]}"
+  apt_ensure "${NODE_PACKAGES[@]}" || die "could not install the real node's Debian packages"
 }
 
 # The network namespace: loopback for the control plane, plus the real node's address (pods

@@ -20,3 +20,17 @@ apt_install() {
 apt_download() {
   apt-get download -q "$1" >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get download -q "$1" >&2; }
 }
+
+# apt_ensure WHAT|PKG...: installs each PKG whose WHAT is missing; WHAT is a command on PATH, or
+# an absolute path that the package installs. Prints what it installs, on stderr.
+apt_ensure() {
+  local entry what pkg missing=()
+  for entry in "$@"; do
+    IFS='|' read -r what pkg <<<"$entry"
+    if [[ $what == /* ]]; then [ -e "$what" ] && continue; else command -v "$what" >/dev/null 2>&1 && continue; fi
+    missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  printf 'installing Debian packages: %s\n' "${missing[*]}" >&2
+  apt_install "${missing[@]}"
+}

@@ -280,16 +280,9 @@ build_pause() {
 # Installs the Debian packages the build uses that are missing: zip and unzip (slimming the
 # ONNX Runtime jar), gcc with static glibc and binutils (pause), and the JDK with jmods.
 build_prereqs() {
-  local missing=() entry what pkg
-  for entry in zip:zip unzip:unzip gcc:gcc strip:binutils /usr/lib/x86_64-linux-gnu/libc.a:libc6-dev \
-    "$JAVA17_HOME/jmods/java.base.jmod:openjdk-17-jdk-headless" dpkg-deb:dpkg; do
-    what=${entry%:*} pkg=${entry##*:}
-    if [[ $what == /* ]]; then [ -e "$what" ] && continue; else command -v "$what" >/dev/null 2>&1 && continue; fi
-    missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing Debian packages: ${missing[*]}"
-  apt_install "${missing[@]}" || die "could not install ${missing[*]}"
+  apt_ensure "zip|zip" "unzip|unzip" "gcc|gcc" "strip|binutils" "/usr/lib/x86_64-linux-gnu/libc.a|libc6-dev" \
+    "$JAVA17_HOME/jmods/java.base.jmod|openjdk-17-jdk-headless" "dpkg-deb|dpkg" ||
+    die "could not install the Debian packages the image build needs"
 }
 
 cmd_build() {
