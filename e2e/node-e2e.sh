@@ -15,9 +15,9 @@
 #   4. Pod Security "restricted" is enforced on the namespace (a privileged pod is refused) and
 #      the operator's pods run there.
 #   5. A runtime container killed (SIGKILL) under load: the kubelet restarts it, the Service routes
-#      around it, and no request fails that a retry policy saves (up to 4 retries on a refused or
-#      reset connection or a 502/503/504, backing off 100, 200, 400, 800 ms: gRPC's usual
-#      policy; kube-proxy needs a second or two to drop the dead endpoint).
+#      around it, and no request fails that a retry policy saves (up to 5 retries on a refused or
+#      reset connection or a 502/503/504, backing off 100 ms, doubling: 3.1 s in all; the kubelet
+#      and kube-proxy take a second or two to take the dead endpoint out of the Service).
 #   6. `e2e/cluster.sh down` leaves no process, mount, cgroup or network namespace behind.
 # Also prints what it measured: image sizes, the time from `kubectl apply` to Ready, and the
 # runtime's own start-up time in a pod.
@@ -207,7 +207,7 @@ main() {
   pod=$(pods_of iris-rolling -o jsonpath='{.items[0].metadata.name}')
   cid=$("$CLUSTER" crictl ps -q --name '^runtime$' --label "io.kubernetes.pod.name=$pod")
   pid=$("$CLUSTER" crictl inspect -o go-template --template '{{.info.pid}}' "$cid")
-  start_load "$url" 4 kill
+  start_load "$url" 5 kill
   kill -KILL "$pid"
   if until_true 90 restarted_and_ready "$pod"; then
     sleep 2
