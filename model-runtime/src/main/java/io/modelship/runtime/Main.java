@@ -3,6 +3,7 @@ package io.modelship.runtime;
 import io.modelship.runtime.cli.CommandLine;
 import io.modelship.runtime.fetch.ModelFetcher;
 import io.modelship.runtime.http.ModelService;
+import io.modelship.runtime.router.RouterRoutes;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -12,8 +13,9 @@ import sun.misc.Signal;
 
 /**
  * {@code java -jar quarkus-run.jar --model iris.onnx}: maps the flags onto configuration, starts
- * Quarkus, and exits non-zero when the model cannot be served. {@code fetch ...} brings a model
- * into place instead, without starting Quarkus.
+ * Quarkus, and exits non-zero when the model cannot be served. {@code --mode router --stable URL
+ * ...} routes traffic between two revisions instead. {@code fetch ...} brings a model into place,
+ * without starting Quarkus.
  */
 @QuarkusMain
 public class Main implements QuarkusApplication {
@@ -22,6 +24,7 @@ public class Main implements QuarkusApplication {
   static final int EXIT_MODEL = 3;
 
   @Inject ModelService service;
+  @Inject RouterRoutes router;
 
   public static void main(String... args) {
     if (args.length > 0 && args[0].equals("fetch")) {
@@ -58,6 +61,9 @@ public class Main implements QuarkusApplication {
 
   @Override
   public int run(String... args) {
+    if (router.active() && router.failure() != null) {
+      return CommandLine.EXIT_USAGE;
+    }
     if (service.failure() != null) {
       return EXIT_MODEL;
     }

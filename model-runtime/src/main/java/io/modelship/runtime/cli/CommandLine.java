@@ -46,7 +46,52 @@ public final class CommandLine {
               "--revision",
               "ID",
               List.of("modelship.revision"),
-              "revision reported in x-modelship-revision (default: model sha256 prefix)"));
+              "revision reported in x-modelship-revision (default: model sha256 prefix)"),
+          new Option(
+              "--mode",
+              "MODE",
+              List.of("modelship.mode"),
+              "serve (a model, the default) or router (traffic between two revisions)"),
+          new Option(
+              "--stable",
+              "URLS",
+              List.of("modelship.router.stable"),
+              "router: the stable revision's endpoints, http://host:port[,...]"),
+          new Option(
+              "--candidate",
+              "URLS",
+              List.of("modelship.router.candidate"),
+              "router: the candidate revision's endpoints"),
+          new Option(
+              "--stable-revision",
+              "ID",
+              List.of("modelship.router.stable-revision"),
+              "router: the stable revision's name in /stats and metrics (default stable)"),
+          new Option(
+              "--candidate-revision",
+              "ID",
+              List.of("modelship.router.candidate-revision"),
+              "router: the candidate revision's name (default candidate)"),
+          new Option(
+              "--candidate-weight",
+              "PERCENT",
+              List.of("modelship.router.candidate-weight"),
+              "router: share of requests the candidate answers, 0-100 (default 0)"),
+          new Option(
+              "--match-header",
+              "NAME=VALUE",
+              List.of("modelship.router.match-header"),
+              "router: requests with this header value always go to the candidate (A/B)"),
+          new Option(
+              "--mirror-percent",
+              "PERCENT",
+              List.of("modelship.router.mirror-percent"),
+              "router: share of requests also sent to the candidate and compared (Shadow)"),
+          new Option(
+              "--admin-token-file",
+              "FILE",
+              List.of("modelship.router.admin-token-file"),
+              "router: tokens (one per line) that may change the route table (PUT /router/table)"));
 
   private CommandLine() {}
 
@@ -96,6 +141,17 @@ public final class CommandLine {
           return "must be a port number 0-65535 (got " + value + ")";
         }
       }
+      case "PERCENT" -> {
+        Integer b = integer(value);
+        if (b == null || b < 0 || b > 100) {
+          return "must be a percentage 0-100 (got " + value + ")";
+        }
+      }
+      case "MODE" -> {
+        if (!value.equals("serve") && !value.equals("router")) {
+          return "must be serve or router (got " + value + ")";
+        }
+      }
       case "BYTES" -> {
         Integer b = integer(value);
         if (b == null || b < 1) {
@@ -118,7 +174,9 @@ public final class CommandLine {
   public static String usage() {
     StringBuilder b =
         new StringBuilder(
-            "Usage: java -jar quarkus-run.jar --model FILE.onnx [options]\n\n"
+            "Usage: java -jar quarkus-run.jar --model FILE.onnx [options]\n"
+                + "       java -jar quarkus-run.jar --mode router --stable URL [--candidate URL"
+                + " --candidate-weight N] [options]\n\n"
                 + "Serves one ONNX model over HTTP: POST /models/{name}/predict (readable JSON),\n"
                 + "POST /v1/models/{name}:predict (KServe v1), POST /v2/models/{name}/infer (Open"
                 + " Inference\nProtocol v2), OpenAPI at /q/openapi, Swagger UI at /q/swagger-ui,"
@@ -135,7 +193,7 @@ public final class CommandLine {
     b.append(String.format("  %-26s %s%n", "-h, --help", "print this help and exit"));
     b.append(
         "\nAny Quarkus property works too (-Dquarkus.shutdown.timeout=30s, QUARKUS_LOG_LEVEL=DEBUG).\n"
-            + "Exit codes: 0 stopped normally, 2 bad arguments, 3 model or card cannot be served.\n"
+            + "Exit codes: 0 stopped normally, 2 bad arguments (or router settings), 3 model or card cannot be served.\n"
             + "To copy or download a model and exit (init containers): java -jar quarkus-run.jar"
             + " fetch --help");
     return b.toString();

@@ -1,19 +1,37 @@
 package io.modelship.runtime.http;
 
+import io.modelship.runtime.router.RouterRoutes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** {@code /q/health/ready}: up once the model is loaded, down again while draining. */
+/**
+ * {@code /q/health/ready}: in serve mode, up once the model is loaded; in router mode, up once the
+ * route table is set. Down again while draining.
+ */
 @Readiness
 @ApplicationScoped
 public class ModelReadiness implements HealthCheck {
   @Inject ModelService service;
+  @Inject RouterRoutes router;
 
   @Override
   public HealthCheckResponse call() {
+    if (router.active()) {
+      var b = HealthCheckResponse.named("router").status(router.ready());
+      if (router.state() != null) {
+        b.withData("stable", router.state().table().stable());
+        if (router.state().table().candidate() != null) {
+          b.withData("candidate", router.state().table().candidate());
+        }
+      }
+      if (router.failure() != null) {
+        b.withData("error", router.failure());
+      }
+      return b.build();
+    }
     var b = HealthCheckResponse.named("model").status(service.ready());
     var loaded = service.loaded();
     if (loaded != null) {

@@ -32,6 +32,9 @@ public class ModelService {
   private volatile boolean draining;
 
   void onStart(@Observes StartupEvent event) {
+    if (!"serve".equals(config.mode())) {
+      return; // router mode serves no model (see RouterRoutes)
+    }
     try {
       load();
     } catch (ModelLoadException | CardException | IllegalArgumentException e) {

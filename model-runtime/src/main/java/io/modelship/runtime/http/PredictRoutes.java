@@ -44,6 +44,9 @@ public class PredictRoutes {
 
   /** Every response says which model and revision answered; the traffic router relies on it. */
   void identify(@Observes Filters filters) {
+    if (!serving()) {
+      return;
+    }
     filters.register(
         rc -> {
           Loaded l = service.loaded();
@@ -57,7 +60,14 @@ public class PredictRoutes {
         100);
   }
 
+  private boolean serving() {
+    return "serve".equals(config.mode());
+  }
+
   void routes(@Observes Router router) {
+    if (!serving()) {
+      return;
+    }
     BodyHandler body =
         BodyHandler.create(false)
             .setBodyLimit(config.maxBodyBytes())

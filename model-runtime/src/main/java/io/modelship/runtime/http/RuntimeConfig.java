@@ -3,6 +3,7 @@ package io.modelship.runtime.http;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -31,4 +32,59 @@ public interface RuntimeConfig {
   /** Bodies larger than this are predicted on a worker thread instead of the event loop. */
   @WithDefault("65536")
   int inlineBodyBytes();
+
+  /** {@code serve} (a model) or {@code router} (traffic between two revisions) ({@code --mode}). */
+  @WithDefault("serve")
+  String mode();
+
+  /** Router mode's settings. */
+  RouterSettings router();
+
+  /** Router mode: where requests go and how they are split. */
+  interface RouterSettings {
+    /**
+     * The stable revision's endpoints, comma-separated {@code http://host:port} ({@code --stable}).
+     */
+    Optional<String> stable();
+
+    /** The candidate revision's endpoints ({@code --candidate}). */
+    Optional<String> candidate();
+
+    /** Name reported for the stable revision when its answers carry none. */
+    @WithDefault("stable")
+    String stableRevision();
+
+    /** Name reported for the candidate revision when its answers carry none. */
+    @WithDefault("candidate")
+    String candidateRevision();
+
+    /** Percentage of requests the candidate answers ({@code --candidate-weight}). */
+    @WithDefault("0")
+    int candidateWeight();
+
+    /** {@code name=value}: requests with this header always go to the candidate. */
+    Optional<String> matchHeader();
+
+    /** Percentage of the stable's requests copied to the candidate and compared. */
+    @WithDefault("0")
+    int mirrorPercent();
+
+    /** Mirror copies in flight at most; more are dropped (and counted), never queued. */
+    @WithDefault("64")
+    int mirrorMaxInFlight();
+
+    /** How long an upstream may take to answer before the client gets a 504. */
+    @WithDefault("10s")
+    Duration upstreamTimeout();
+
+    /** Relative tolerance when comparing mirrored numeric predictions. */
+    @WithDefault("0.000001")
+    double compareTolerance();
+
+    /**
+     * A file of tokens (one per line) for {@code PUT /router/table}; without it the route table
+     * cannot be changed at run time ({@code --admin-token-file}).
+     */
+    Optional<Path> adminTokenFile();
+  }
 }
