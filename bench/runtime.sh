@@ -8,6 +8,8 @@
 # Targets (--only takes a comma-separated subset, in any order):
 #   runtime     our runtime, readable endpoint     POST /models/iris/predict
 #   runtime-v2  our runtime, Open Inference v2     POST /v2/models/iris/infer
+#   router      our router (--mode router) in front of our runtime, both on the server CPU
+#                                                  POST /models/iris/predict
 #   fastapi     FastAPI + scikit-learn (uvicorn)   POST /models/iris/predict
 #   mlserver    MLServer + mlserver-sklearn        POST /v2/models/iris/infer
 #   echo        bare Vert.x JSON echo (ceiling)    POST /models/iris/predict
@@ -18,7 +20,7 @@ ROOT="$(dirname "$(dirname "$SELF")")"
 BENCH="$ROOT/bench"
 cd "$ROOT"
 
-ALL_TARGETS="runtime,runtime-v2,fastapi,mlserver,echo"
+ALL_TARGETS="runtime,runtime-v2,router,fastapi,mlserver,echo"
 DURATION=15
 WARMUP=10
 RATE_WARMUP=3
@@ -270,6 +272,16 @@ start_server() { # $1 = target, $2 = port; sets SERVER_PID
       cmd=(java "${JVM_SERVER_OPTS[@]}" "-Xlog:gc:file=$WORK/$target.gc.log" "${RUNTIME_EXTRA_OPTS[@]}"
            -Dquarkus.http.host=127.0.0.1
            -jar "$RUNTIME_JAR" --model "$MODEL_ONNX" --port "$port") ;;
+    router)
+      # The runtime behind the router: one process group, both on the server CPU, so the
+      # figures are what one core gives with the extra hop. /v2/health/ready is answered
+      # through the router, so "ready" means both are.
+      local behind
+      behind="$(free_port)"
+      cmd=(bash -c "java ${JVM_SERVER_OPTS[*]} ${RUNTIME_EXTRA_OPTS[*]} -Dquarkus.http.host=127.0.0.1 \
+-jar $RUNTIME_JAR --model $MODEL_ONNX --port $behind & \
+exec java ${JVM_SERVER_OPTS[*]} -Xlog:gc:file=$WORK/$target.gc.log -Dquarkus.http.host=127.0.0.1 \
+-jar $RUNTIME_JAR --mode router --port $port --stable http://127.0.0.1:$behind --stable-revision iris") ;;
     fastapi)
       cmd=(env IRIS_MODEL="$MODEL_JOBLIB" "$VENV/bin/uvicorn" app:app
            --app-dir "$BENCH/peers/fastapi_iris" --host 127.0.0.1 --port "$port") ;;
@@ -322,6 +334,7 @@ run_target() {
   case "$target" in
     runtime)    path=/models/iris/predict;  body=iris.json;          health=/v2/health/ready;       expect='"label":"setosa"' ;;
     runtime-v2) path=/v2/models/iris/infer; body=iris-v2.json;       health=/v2/health/ready;       expect='setosa' ;;
+    router)     path=/models/iris/predict;  body=iris.json;          health=/v2/health/ready;       expect='"label":"setosa"' ;;
     fastapi)    path=/models/iris/predict;  body=iris.json;          health=/health;                expect='"label":"setosa"' ;;
     mlserver)   path=/v2/models/iris/infer; body=iris-mlserver.json; health=/v2/models/iris/ready;  expect='"setosa"' ;;
     echo)       path=/models/iris/predict;  body=iris.json;          health=/health;                expect='"label":"setosa"' ;;
@@ -426,7 +439,7 @@ RUN_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')"
 log "results and logs: $WORK"
 log "placement: $PINNING"
 FAILED=0
-for t in runtime runtime-v2 fastapi mlserver echo; do
+for t in runtime runtime-v2 router fastapi mlserver echo; do
   wants "$t" || continue
   attempt=0
   best=""
@@ -475,6 +488,7 @@ verdict() { # $1 value, $2 op, $3 goal
 declare -A LABEL=(
   [runtime]="runtime (readable JSON)"
   [runtime-v2]="runtime (OIP v2)"
+  [router]="router → runtime (one core)"
   [fastapi]="FastAPI + scikit-learn"
   [mlserver]="MLServer + mlserver-sklearn"
   [echo]="Vert.x echo (ceiling)"
@@ -484,7 +498,7 @@ TABLE="$WORK/table.md"
 {
   echo "| target | endpoint | max req/s | p50 @max (ms) | p99 @max (ms) | half rate (req/s) | p50 @half (ms) | p99 @half (ms) | p99.9 @half (ms) | server CPU @max | other CPU | status |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-  for t in runtime runtime-v2 fastapi mlserver echo; do
+  for t in runtime runtime-v2 router fastapi mlserver echo; do
     wants "$t" || continue
     status="${R[$t,status]:-not run}"
     notes=()
@@ -530,6 +544,15 @@ GOALS="$WORK/goals.md"
   echo "| runtime ≥ 10× MLServer throughput | $(shown "$r_ml" ×) | $(judged "$r_ml" '>=' 10 runtime mlserver) |"
   echo "| runtime ≥ 0.5× echo throughput | $(shown "$r_ec" ×) | $(judged "$r_ec" '>=' 0.5 runtime echo) |"
   echo "| runtime p99 < 2 ms at half of its max throughput | $(shown "$p99h" " ms") | $(judged "$p99h" '<' 2 runtime) |"
+  if wants router; then
+    r_ro="$(ratio router runtime)"
+    add50=""
+    if [[ "${R[router,status]:-}" == ok && "${R[runtime,status]:-}" == ok ]]; then
+      add50="$(awk -v a="${R[router,half_p50]}" -v b="${R[runtime,half_p50]}" 'BEGIN{printf "%.3f", a-b}')"
+    fi
+    echo "| router ≥ 0.7× the runtime's own throughput | $(shown "$r_ro" ×) | $(judged "$r_ro" '>=' 0.7 router runtime) |"
+    echo "| router adds < 0.3 ms to p50 at half load | $(shown "$add50" " ms") | $(judged "$add50" '<' 0.3 router runtime) |"
+  fi
   if [[ -n "$r_v2ml" ]]; then
     echo "| (info) runtime OIP v2 vs MLServer, same protocol | ${r_v2ml}× | $(judged "$r_v2ml" '>=' 10 runtime-v2 mlserver) |"
   fi
@@ -597,7 +620,7 @@ if [[ -n "$OUT" ]]; then
     echo "found all $CONNECTIONS connections busy because the server was behind."
     echo
     echo '```'
-    for t in runtime runtime-v2 fastapi mlserver echo; do
+    for t in runtime runtime-v2 router fastapi mlserver echo; do
       wants "$t" || continue
       [[ -f "$WORK/$t.half.txt" ]] && printf '%-10s %s\n' "$t" "$(tail -1 "$WORK/$t.half.txt")"
     done

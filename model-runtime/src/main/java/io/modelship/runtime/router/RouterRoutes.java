@@ -316,7 +316,9 @@ public class RouterRoutes {
               long nanos = System.nanoTime() - start;
               if (ar.succeeded()) {
                 Answer a = ar.result();
-                side.answered(a.status(), nanos, decisions(a));
+                // Labels feed the drift comparison of a rollout; with no candidate there is
+                // nothing to compare, and the parse is most of the router's own cost.
+                side.answered(a.status(), nanos, s.candidate() == null ? null : decisions(a));
                 record(sideName, side.revision(), a.status(), nanos);
                 relay(rc, a, side.revision());
               } else {
