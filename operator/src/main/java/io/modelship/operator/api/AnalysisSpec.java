@@ -31,6 +31,14 @@ public class AnalysisSpec {
   @JsonPropertyDescription("Shadow: lowest acceptable share of identical predictions, 0-1.")
   public Double minAgreement;
 
+  @Min(0)
+  @Max(1)
+  @JsonPropertyDescription(
+      "Highest acceptable shift between the candidate's and the stable's label distributions,"
+          + " 0-1: the share of answers that would have to change label to make them equal"
+          + " (total variation distance).")
+  public Double maxLabelShift;
+
   @JsonPropertyDescription("What too few samples means: Pause (default), Fail or Pass.")
   public OnNoData onNoData;
 

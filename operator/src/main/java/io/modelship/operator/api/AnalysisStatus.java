@@ -9,5 +9,6 @@ public class AnalysisStatus {
   public Double errorRate;
   public Double latencyP99Ms;
   public Double agreement;
+  public Double labelShift;
   public Integer failures;
 }
