@@ -1,0 +1,271 @@
+package io.modelship.operator.strategy;
+
+import io.modelship.operator.api.CanaryStep;
+import io.modelship.operator.api.Durations;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The Canary step machine: where a rollout stands in {@code spec.strategy.canary.steps}, and what
+ * happens next. Pure: the step index, when it started and the failed analyses so far live in
+ * status; the clock, the candidate's ready pods, the analysis verdict and a promote action come in;
+ * so an operator restarted at any moment continues where the last one was.
+ *
+ * <ul>
+ *   <li>{@code setWeight: N}: the candidate is scaled to serve N % (at least one pod), and the
+ *       traffic moves only once those pods are ready, so the candidate never gets a share it cannot
+ *       answer;
+ *   <li>{@code pause: {duration}}: waits that long; without a duration, until promoted;
+ *   <li>{@code analysis: {duration}}: waits for a passing verdict (for the whole duration, when one
+ *       is given); a failure beyond {@code failureLimit} rolls back.
+ * </ul>
+ *
+ * After the last step the candidate is promoted. {@code promote} moves past a pause without a
+ * duration, and anywhere else promotes at once.
+ */
+public final class CanarySteps {
+
+  private CanarySteps() {}
+
+  /** Where the rollout stands, as status records it. */
+  public record State(int step, Instant stepStartedAt, int analysisFailures) {
+    public static State start(Instant now) {
+      return new State(0, now, 0);
+    }
+  }
+
+  /** What to do now. */
+  public enum Outcome {
+    /** Stay on this step (until requeueAfter, or the next event). */
+    WAIT,
+    /** Every step is done, or promote was asked: the candidate replaces the stable revision. */
+    PROMOTE,
+    /** The analysis failed: traffic goes back to the stable revision. */
+    ROLLBACK
+  }
+
+  /**
+   * @param replicas the spec's replica count (the stable keeps all of them during a canary)
+   * @param candidateReady ready pods of the candidate
+   * @param analysis the verdict of the current analysis step's latest window (after onNoData), or
+   *     null when none has been evaluated yet
+   * @param failureLimit failed analyses tolerated before a rollback
+   * @param analysisReasons why the latest analysis failed or waits (for the message)
+   */
+  public record Input(
+      List<CanaryStep> steps,
+      State state,
+      Instant now,
+      int replicas,
+      int candidateReady,
+      Analysis.Outcome analysis,
+      List<String> analysisReasons,
+      int failureLimit,
+      boolean promote) {}
+
+  /**
+   * @param weight percent of client traffic the candidate gets now
+   * @param candidateReplicas pods the candidate should have
+   * @param requeueAfter when to look again without an event, or null
+   */
+  public record Result(
+      Outcome outcome,
+      State state,
+      int weight,
+      int candidateReplicas,
+      String message,
+      Duration requeueAfter) {}
+
+  /** Runs the machine from the recorded state through every step that is done already. */
+  public static Result next(Input in) {
+    State s = in.state();
+    // A promote is used up by the step it moves past; the steps after it run as usual.
+    boolean promote = in.promote();
+    for (int guard = 0; guard <= in.steps().size() + 1; guard++) {
+      Step r = step(in, s, promote);
+      if (!r.advance()) {
+        return r.result();
+      }
+      s = new State(s.step() + 1, in.now(), 0);
+      promote = false;
+    }
+    throw new IllegalStateException("canary steps did not settle");
+  }
+
+  /** One step's answer: move on to the next step, or this result. */
+  private record Step(boolean advance, Result result) {
+    static final Step ADVANCE = new Step(true, null);
+
+    static Step done(Result r) {
+      return new Step(false, r);
+    }
+  }
+
+  private static Step step(Input in, State s, boolean promote) {
+    List<CanaryStep> steps = in.steps();
+    int n = steps.size();
+    if (s.step() >= n) {
+      return Step.done(
+          new Result(
+              Outcome.PROMOTE,
+              s,
+              weightBefore(steps, n),
+              in.replicas(),
+              "all " + n + " steps done",
+              null));
+    }
+    CanaryStep cur = steps.get(s.step());
+    String where = "step " + (s.step() + 1) + "/" + n + ": ";
+    int weight = weightBefore(steps, s.step());
+    int pods = podsFor(in.replicas(), weight);
+    if (promote) {
+      if (cur.pause != null && cur.pause.duration == null) {
+        return Step.ADVANCE;
+      }
+      return Step.done(
+          new Result(
+              Outcome.PROMOTE,
+              s,
+              weight,
+              in.replicas(),
+              where + "promoted by modelship.io/action=promote",
+              null));
+    }
+    if (cur.setWeight != null) {
+      int target = cur.setWeight;
+      int needed = podsFor(in.replicas(), target);
+      if (in.candidateReady() >= needed) {
+        return Step.ADVANCE;
+      }
+      return Step.done(
+          new Result(
+              Outcome.WAIT,
+              s,
+              weight,
+              needed,
+              where
+                  + "setWeight "
+                  + target
+                  + ": waiting for "
+                  + needed
+                  + " ready candidate pods ("
+                  + in.candidateReady()
+                  + " so far)",
+              null));
+    }
+    if (cur.pause != null) {
+      if (cur.pause.duration == null) {
+        return Step.done(
+            new Result(
+                Outcome.WAIT,
+                s,
+                weight,
+                pods,
+                where + "paused at " + weight + " % until promoted (modelship.io/action=promote)",
+                null));
+      }
+      Duration left = remaining(s, in.now(), Durations.parse(cur.pause.duration, Duration.ZERO));
+      if (left.isZero()) {
+        return Step.ADVANCE;
+      }
+      return Step.done(
+          new Result(
+              Outcome.WAIT,
+              s,
+              weight,
+              pods,
+              where + "paused at " + weight + " %, " + seconds(left) + " left",
+              left));
+    }
+    // analysis
+    Duration length = Durations.parse(cur.analysis.duration, null);
+    Analysis.Outcome verdict = in.analysis();
+    String why =
+        in.analysisReasons() == null || in.analysisReasons().isEmpty()
+            ? ""
+            : ": " + String.join("; ", in.analysisReasons());
+    if (verdict == Analysis.Outcome.FAIL) {
+      int failures = s.analysisFailures() + 1;
+      if (failures > in.failureLimit()) {
+        return Step.done(
+            new Result(
+                Outcome.ROLLBACK,
+                new State(s.step(), s.stepStartedAt(), failures),
+                0,
+                0,
+                where + "analysis failed" + why,
+                null));
+      }
+      return Step.done(
+          new Result(
+              Outcome.WAIT,
+              new State(s.step(), s.stepStartedAt(), failures),
+              weight,
+              pods,
+              where
+                  + "analysis failed "
+                  + failures
+                  + " of "
+                  + (in.failureLimit() + 1)
+                  + " times allowed"
+                  + why,
+              null));
+    }
+    if (verdict == Analysis.Outcome.PASS) {
+      Duration left = length == null ? Duration.ZERO : remaining(s, in.now(), length);
+      if (left.isZero()) {
+        return Step.ADVANCE;
+      }
+      return Step.done(
+          new Result(
+              Outcome.WAIT,
+              s,
+              weight,
+              pods,
+              where + "analysis passing, " + seconds(left) + " more to go",
+              left));
+    }
+    return Step.done(
+        new Result(
+            Outcome.WAIT,
+            s,
+            weight,
+            pods,
+            where
+                + "analysis at "
+                + weight
+                + " %"
+                + (why.isEmpty() ? ": waiting for the first verdict" : why),
+            null));
+  }
+
+  /** The weight in force on step i: the last setWeight before it (0 before any). */
+  static int weightBefore(List<CanaryStep> steps, int i) {
+    int w = 0;
+    for (int k = 0; k < i && k < steps.size(); k++) {
+      if (steps.get(k).setWeight != null) {
+        w = steps.get(k).setWeight;
+      }
+    }
+    return w;
+  }
+
+  /** Pods the candidate needs to serve {@code weight} % of what {@code replicas} serve. */
+  static int podsFor(int replicas, int weight) {
+    if (weight <= 0) {
+      return 0;
+    }
+    return Math.max(1, (int) Math.ceil(replicas * weight / 100.0));
+  }
+
+  private static Duration remaining(State s, Instant now, Duration length) {
+    Duration left = Duration.between(now, s.stepStartedAt().plus(length));
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+
+  private static String seconds(Duration d) {
+    long s = (d.toMillis() + 999) / 1000;
+    return s + " s";
+  }
+}
