@@ -91,7 +91,12 @@ public final class CommandLine {
               "--admin-token-file",
               "FILE",
               List.of("modelship.router.admin-token-file"),
-              "router: tokens (one per line) that may change the route table (PUT /router/table)"));
+              "router: tokens (one per line) that may change the route table (PUT /router/table)"),
+          new Option(
+              "--table-file",
+              "FILE",
+              List.of("modelship.router.table-file"),
+              "router: route by this JSON table instead of the flags; re-read when it changes"));
 
   private CommandLine() {}
 

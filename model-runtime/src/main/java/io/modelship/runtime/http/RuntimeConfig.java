@@ -86,5 +86,11 @@ public interface RuntimeConfig {
      * cannot be changed at run time ({@code --admin-token-file}).
      */
     Optional<Path> adminTokenFile();
+
+    /**
+     * A JSON route table (the body {@code PUT /router/table} takes) to route by instead of the
+     * flags; read at start and again whenever it changes ({@code --table-file}).
+     */
+    Optional<Path> tableFile();
   }
 }

@@ -34,6 +34,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -109,22 +110,33 @@ public class RouterRoutes {
     }
     var r = config.router();
     try {
-      state =
-          RouterState.of(
-              r.stable().orElse(null),
-              r.candidate().orElse(null),
-              r.stableRevision(),
-              r.candidateRevision(),
-              r.candidateWeight(),
-              r.matchHeader().orElse(null),
-              r.mirrorPercent(),
-              null);
+      if (r.tableFile().isPresent()) {
+        if (r.stable().isPresent() || r.candidate().isPresent() || r.matchHeader().isPresent()) {
+          throw new IllegalArgumentException(
+              "--table-file replaces --stable, --candidate and --match-header: give one or the other");
+        }
+        tableFileText = readTableFile(r.tableFile().get());
+        state = fromUpdate(parseUpdate(tableFileText.getBytes(StandardCharsets.UTF_8)), null);
+      } else {
+        state =
+            RouterState.of(
+                r.stable().orElse(null),
+                r.candidate().orElse(null),
+                r.stableRevision(),
+                r.candidateRevision(),
+                r.candidateWeight(),
+                r.matchHeader().orElse(null),
+                null,
+                r.mirrorPercent(),
+                null);
+      }
       adminTokens = r.adminTokenFile().map(ApiKeys::read).orElse(null);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | IllegalStateException e) {
       failure = e.getMessage();
       LOG.error("cannot route: " + failure);
       return;
     }
+    r.tableFile().ifPresent(this::watchTableFile);
     client =
         vertx.createHttpClient(
             new HttpClientOptions()
@@ -141,7 +153,7 @@ public class RouterRoutes {
         t.candidate() == null ? "none" : t.candidate(),
         state.candidate() == null ? "" : state.candidate().endpoints(),
         t.candidateWeight(),
-        t.match() == null ? "none" : t.match(),
+        t.match().isEmpty() ? "none" : t.match(),
         t.mirrorPercent());
   }
 
@@ -212,7 +224,11 @@ public class RouterRoutes {
       String candidateRevision,
       Integer candidateWeight,
       String matchHeader,
+      List<Rule> match,
       Integer mirrorPercent) {}
+
+  /** One A/B rule of a table update: every header must match. */
+  record Rule(Map<String, String> headers) {}
 
   /**
    * {@code PUT /router/table}: swaps the route table at once (the next request uses it); counters
@@ -243,48 +259,129 @@ public class RouterRoutes {
     }
     TableUpdate u;
     try {
+      u = parseUpdate(rc.body().buffer() == null ? new byte[0] : rc.body().buffer().getBytes());
+    } catch (IllegalArgumentException e) {
+      error(rc, 400, e.getMessage(), null);
+      return;
+    }
+    try {
+      apply(fromUpdate(u, state), "PUT /router/table");
+    } catch (IllegalStateException e) {
+      error(rc, 422, e.getMessage(), null);
+      return;
+    }
+    stats(rc);
+  }
+
+  /**
+   * Reads a route table's JSON.
+   *
+   * @throws IllegalArgumentException saying what is wrong with it
+   */
+  static TableUpdate parseUpdate(byte[] json) {
+    TableUpdate u;
+    try {
       u =
           JSON.reader()
               .with(
                   com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-              .readValue(
-                  rc.body().buffer() == null ? new byte[0] : rc.body().buffer().getBytes(),
-                  TableUpdate.class);
+              .readValue(json, TableUpdate.class);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      error(rc, 400, "the body is not a route table: " + e.getOriginalMessage(), null);
-      return;
+      throw new IllegalArgumentException(
+          "the body is not a route table: " + e.getOriginalMessage());
     } catch (java.io.IOException e) {
-      error(rc, 400, "the body is not a route table: " + e.getMessage(), null);
-      return;
+      throw new IllegalArgumentException("the body is not a route table: " + e.getMessage());
     }
     if (u == null) {
-      error(rc, 400, "the body is empty; send the whole route table as JSON", null);
-      return;
+      throw new IllegalArgumentException("the body is empty; send the whole route table as JSON");
     }
-    RouterState next;
+    return u;
+  }
+
+  /**
+   * The state a table asks for, keeping the counters of revisions that stay.
+   *
+   * @throws IllegalStateException listing every problem, when the table is not usable
+   */
+  private RouterState fromUpdate(TableUpdate u, RouterState previous) {
     try {
-      next =
-          RouterState.of(
-              u.stable(),
-              u.candidate(),
-              u.stableRevision() == null ? config.router().stableRevision() : u.stableRevision(),
-              u.candidateRevision() == null
-                  ? config.router().candidateRevision()
-                  : u.candidateRevision(),
-              u.candidateWeight() == null ? 0 : u.candidateWeight(),
-              u.matchHeader(),
-              u.mirrorPercent() == null ? 0 : u.mirrorPercent(),
-              state);
+      return RouterState.of(
+          u.stable(),
+          u.candidate(),
+          u.stableRevision() == null ? config.router().stableRevision() : u.stableRevision(),
+          u.candidateRevision() == null
+              ? config.router().candidateRevision()
+              : u.candidateRevision(),
+          u.candidateWeight() == null ? 0 : u.candidateWeight(),
+          u.matchHeader(),
+          u.match() == null ? null : u.match().stream().map(Rule::headers).toList(),
+          u.mirrorPercent() == null ? 0 : u.mirrorPercent(),
+          previous);
     } catch (IllegalArgumentException e) {
-      error(rc, 422, e.getMessage().replace("--", ""), null);
-      return;
+      throw new IllegalStateException(e.getMessage().replace("--", ""));
     }
+  }
+
+  private void apply(RouterState next, String source) {
     state = next;
     RouteTable t = next.table();
     LOG.infof(
-        "route table changed: stable %s, candidate %s, weight %d%%, match %s, mirror %d%%",
-        t.stable(), t.candidate(), t.candidateWeight(), t.match(), t.mirrorPercent());
-    stats(rc);
+        "route table changed (%s): stable %s %s, candidate %s %s, weight %d%%, match %s, mirror %d%%",
+        source,
+        t.stable(),
+        next.stable().endpoints(),
+        t.candidate(),
+        next.candidate() == null ? "" : next.candidate().endpoints(),
+        t.candidateWeight(),
+        t.match(),
+        t.mirrorPercent());
+  }
+
+  /** The table file's text as last applied (or refused), to apply only what changed. */
+  private volatile String tableFileText;
+
+  private static String readTableFile(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.readString(file, StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(
+          "--table-file: cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Re-reads the table file every 2 s (a mounted ConfigMap changes by a symlink swap, which no file
+   * watch sees reliably) and applies it when its text changed. A broken table is logged once and
+   * the table in force is kept.
+   */
+  private void watchTableFile(java.nio.file.Path file) {
+    vertx.setPeriodic(
+        2000,
+        id ->
+            vertx.executeBlocking(
+                () -> {
+                  reloadTableFile(file);
+                  return null;
+                },
+                false));
+  }
+
+  private void reloadTableFile(java.nio.file.Path file) {
+    String text;
+    try {
+      text = java.nio.file.Files.readString(file, StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      return; // between the swap's unlink and link, or gone: the table in force stays
+    }
+    if (text.equals(tableFileText)) {
+      return;
+    }
+    tableFileText = text;
+    try {
+      apply(fromUpdate(parseUpdate(text.getBytes(StandardCharsets.UTF_8)), state), file.toString());
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      LOG.errorf("ignoring the changed table in %s: %s", file, e.getMessage());
+    }
   }
 
   /** An upstream's answer, read whole. */

@@ -1,6 +1,6 @@
 package io.modelship.runtime.router;
 
-import io.modelship.runtime.router.RouteTable.HeaderMatch;
+import io.modelship.runtime.router.RouteTable.MatchRule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,12 +30,13 @@ public record RouterState(
       String candidateRevision,
       int weight,
       String matchHeader,
+      List<Map<String, String>> matchRules,
       int mirrorPercent,
       RouterState previous) {
     List<String> problems = new ArrayList<>();
     Backend stable = null;
     Backend candidate = null;
-    HeaderMatch match = null;
+    List<MatchRule> match = new ArrayList<>();
     if (stableUrls == null || stableUrls.isBlank()) {
       problems.add("--stable: the stable revision's endpoints are required (http://host:port,...)");
     } else {
@@ -54,9 +55,14 @@ public record RouterState(
     }
     if (matchHeader != null && !matchHeader.isBlank()) {
       try {
-        match = HeaderMatch.parse(matchHeader);
+        match.add(MatchRule.parse(matchHeader));
       } catch (IllegalArgumentException e) {
         problems.add("--match-header: " + e.getMessage());
+      }
+    }
+    if (matchRules != null) {
+      for (Map<String, String> headers : matchRules) {
+        match.add(new MatchRule(headers == null ? Map.of() : headers));
       }
     }
     boolean hasCandidate = candidateUrls != null && !candidateUrls.isBlank();
@@ -90,7 +96,7 @@ public record RouterState(
     t.put("stable", table.stable());
     t.put("candidate", table.candidate());
     t.put("candidateWeight", table.candidateWeight());
-    t.put("match", table.match() == null ? null : table.match().toString());
+    t.put("match", table.match().stream().map(r -> r.headers()).toList());
     t.put("mirrorPercent", table.mirrorPercent());
     out.put("table", t);
     out.put("stable", side(stableCounters.snapshot(), stable));

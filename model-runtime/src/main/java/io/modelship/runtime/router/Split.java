@@ -38,8 +38,10 @@ public final class Split {
     if (t.candidate() == null) {
       return STABLE;
     }
-    if (t.match() != null && t.match().value().equals(headers.apply(t.match().name()))) {
-      return CANDIDATE;
+    for (RouteTable.MatchRule rule : t.match()) {
+      if (rule.matches(headers)) {
+        return CANDIDATE;
+      }
     }
     String session = headers.apply(SESSION_HEADER);
     boolean candidate =

@@ -354,6 +354,38 @@ class RouterIT extends JarHarness {
   }
 
   @Test
+  void aTableFileIsFollowedWhenItChangesAndABrokenOneIsIgnored(@TempDir Path tmp) throws Exception {
+    Path table = tmp.resolve("table.json");
+    Files.writeString(table, "{\"stable\":\"" + url(v1) + "\",\"stableRevision\":\"v1\"}");
+    Path log = tmp.resolve("router.log");
+    int r = router(log, "--table-file", table.toString());
+    assertThat(load(r, 30, Map.of())).containsOnly(Map.entry("v1", 30));
+
+    // An A/B rule of two headers, as the ModelDeployment's spec.strategy.canary.match has them.
+    Files.writeString(
+        table,
+        "{\"stable\":\""
+            + url(v1)
+            + "\",\"stableRevision\":\"v1\",\"candidate\":\""
+            + url(v2)
+            + "\",\"candidateRevision\":\"v2\","
+            + "\"match\":[{\"headers\":{\"x-group\":\"beta\",\"x-region\":\"eu\"}}]}");
+    awaitStats(r, "\"candidate\" : \"v2\"");
+    assertThat(load(r, 30, Map.of("x-group", "beta", "x-region", "eu")))
+        .containsOnly(Map.entry("v2", 30));
+    assertThat(load(r, 30, Map.of("x-group", "beta"))).containsOnly(Map.entry("v1", 30));
+
+    Files.writeString(table, "{\"stable\": oops");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!Files.readString(log).contains("ignoring the changed table")) {
+      assertThat(System.nanoTime()).as("the broken table was never reported").isLessThan(deadline);
+      Thread.sleep(200);
+    }
+    assertThat(load(r, 30, Map.of("x-group", "beta", "x-region", "eu")))
+        .containsOnly(Map.entry("v2", 30));
+  }
+
+  @Test
   void retriesOnAnotherEndpointWhenOneIsDown(@TempDir Path tmp) throws Exception {
     int dead = freePort();
     int r =

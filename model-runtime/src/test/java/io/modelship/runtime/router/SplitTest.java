@@ -2,10 +2,11 @@ package io.modelship.runtime.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.modelship.runtime.router.RouteTable.HeaderMatch;
+import io.modelship.runtime.router.RouteTable.MatchRule;
 import io.modelship.runtime.router.Split.Decision;
 import io.modelship.runtime.router.Split.Target;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class SplitTest {
   private static final Function<String, String> NO_HEADERS = name -> null;
 
   private static RouteTable canary(int weight) {
-    return new RouteTable("v1", "v2", weight, null, 0);
+    return new RouteTable("v1", "v2", weight, List.of(), 0);
   }
 
   @ParameterizedTest
@@ -31,6 +32,24 @@ class SplitTest {
       }
       assertThat(toCandidate).as("block %d", block).isEqualTo(weight);
     }
+  }
+
+  @Test
+  void aRuleMatchesOnlyWhenAllItsHeadersDoAndAnyRuleIsEnough() {
+    RouteTable ab =
+        new RouteTable(
+            "v1",
+            "v2",
+            0,
+            List.of(MatchRule.parse("x-group=beta,X-Region=eu"), MatchRule.parse("x-tester=yes")),
+            0);
+    Map<String, String> both = Map.of("x-group", "beta", "x-region", "eu");
+    Map<String, String> half = Map.of("x-group", "beta");
+    Map<String, String> other = Map.of("x-tester", "yes");
+    assertThat(Split.decide(ab, both::get, 0).target()).isEqualTo(Target.CANDIDATE);
+    assertThat(Split.decide(ab, half::get, 0).target()).isEqualTo(Target.STABLE);
+    assertThat(Split.decide(ab, other::get, 0).target()).isEqualTo(Target.CANDIDATE);
+    assertThat(ab.match().get(0).headers()).containsOnlyKeys("x-group", "x-region");
   }
 
   @Test
@@ -54,7 +73,7 @@ class SplitTest {
 
   @Test
   void theHeaderMatchAlwaysGoesToTheCandidateAndOthersFollowTheWeight() {
-    RouteTable ab = new RouteTable("v1", "v2", 0, HeaderMatch.parse("X-User-Group=beta"), 0);
+    RouteTable ab = new RouteTable("v1", "v2", 0, List.of(MatchRule.parse("X-User-Group=beta")), 0);
     Map<String, String> beta = Map.of("x-user-group", "beta");
     Map<String, String> alpha = Map.of("x-user-group", "alpha");
     for (long n = 0; n < 300; n++) {
@@ -93,8 +112,8 @@ class SplitTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 10, 20, 50, 100})
   void mirrorCopiesItsShareOfTheStablesRequestsWhateverTheWeight(int percent) {
-    RouteTable shadow = new RouteTable("v1", "v2", 0, null, percent);
-    RouteTable both = new RouteTable("v1", "v2", percent == 100 ? 0 : percent, null, percent);
+    RouteTable shadow = new RouteTable("v1", "v2", 0, List.of(), percent);
+    RouteTable both = new RouteTable("v1", "v2", percent == 100 ? 0 : percent, List.of(), percent);
     int mirrored = 0;
     int mirroredWithWeight = 0;
     for (long n = 0; n < 1000; n++) {
@@ -114,11 +133,11 @@ class SplitTest {
 
   @Test
   void tableProblemsAreNamed() {
-    assertThat(new RouteTable("v1", null, 10, null, 0).problems())
+    assertThat(new RouteTable("v1", null, 10, List.of(), 0).problems())
         .containsExactly("a candidate weight, header match or mirror needs a candidate revision");
-    assertThat(new RouteTable("v1", "v1", 10, null, 0).problems())
+    assertThat(new RouteTable("v1", "v1", 10, List.of(), 0).problems())
         .containsExactly("the candidate and the stable revision are the same (v1)");
-    assertThat(new RouteTable("v1", "v2", 101, null, -1).problems()).hasSize(2);
+    assertThat(new RouteTable("v1", "v2", 101, List.of(), -1).problems()).hasSize(2);
     assertThat(canary(10).problems()).isEmpty();
   }
 }
