@@ -3,9 +3,15 @@
 Writes next to this script:
   iris.onnx,    iris.yaml,    iris.joblib     v1: StandardScaler + LogisticRegression
   iris-v2.onnx, iris-v2.yaml, iris-v2.joblib  v2: depth-2 DecisionTree
+  iris-broken.onnx, iris-broken.yaml, iris-broken.joblib
+                                              a deliberately bad model: a DecisionTree
+                                              trained on shuffled labels
 
 v2 is deliberately a different kind of model that agrees with v1 on most, but
 not all, inputs, so that canary and shadow rollouts have something to show.
+iris-broken answers every request (no errors, same labels, same card) but its
+answers are worse than chance (19 % accuracy): the candidate that analysis must roll back
+(agreement and label-shift gates), as a silently bad model would be in real life.
 The .joblib files are the same fitted estimators, for serving them from Python
 in benchmarks; they are not committed.
 
@@ -82,8 +88,12 @@ def main():
     lr = LogisticRegression(max_iter=1000, random_state=0)
     v1 = make_pipeline(StandardScaler(), lr).fit(X, y)
     v2 = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    # Shuffled labels with a fixed seed: the same broken model on every run.
+    broken = DecisionTreeClassifier(max_depth=3, random_state=0).fit(
+        X, np.random.RandomState(0).permutation(y))
     labels = [str(c) for c in v1.classes_]
     assert labels == [str(c) for c in v2.classes_] == ["setosa", "versicolor", "virginica"]
+    assert labels == [str(c) for c in broken.classes_]
 
     models = {
         "iris": (v1, lr, "1",
@@ -92,6 +102,9 @@ def main():
         "iris-v2": (v2, v2, "2",
                     "Iris species classifier (DecisionTree, max depth 2), "
                     "trained on scikit-learn's Iris data set."),
+        "iris-broken": (broken, broken, "3",
+                        "DELIBERATELY BROKEN Iris classifier (DecisionTree trained on shuffled "
+                        "labels), for rollback demonstrations only."),
     }
 
     preds = {}
@@ -104,6 +117,7 @@ def main():
 
     agreement = np.mean(preds["iris"] == preds["iris-v2"])
     print(f"v1/v2 agreement on the data set: {agreement:.4f}")
+    print(f"v1/broken agreement on the data set: {np.mean(preds['iris'] == preds['iris-broken']):.4f}")
 
     # Self-check: the ONNX models predict exactly what the sklearn models do.
     for stem, (model, _, _, _) in models.items():
@@ -111,6 +125,8 @@ def main():
         label, proba = sess.run(None, {INPUT_NAME: X})
         assert (label == preds[stem]).all(), f"{stem}: ONNX labels differ from sklearn"
         np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-4)
+        if stem == "iris-broken":
+            continue
         setosa = sess.run(None, {INPUT_NAME: np.array([[5.1, 3.5, 1.4, 0.2]], dtype=np.float32)})
         assert setosa[0][0] == "setosa", f"{stem}: expected setosa, got {setosa[0][0]}"
     print("self-check passed: ONNX predictions match sklearn on all 150 rows")

@@ -286,6 +286,40 @@ class RouterIT extends JarHarness {
   }
 
   @Test
+  void mirroringToTheBrokenModelShowsItsDisagreementAndItsLabelShift(@TempDir Path tmp)
+      throws Exception {
+    int broken = freePort();
+    Process b = runtime(broken, "iris-broken.onnx", "broken");
+    awaitReady(broken, b, work.resolve("broken.log"));
+    int r =
+        router(
+            tmp.resolve("router.log"),
+            "--stable",
+            url(v1),
+            "--stable-revision",
+            "v1",
+            "--candidate",
+            url(broken),
+            "--candidate-revision",
+            "broken",
+            "--mirror-percent",
+            "100");
+    // Users only ever get the stable's answers, all of them right (PredictLoad's rows).
+    assertThat(load(r, 300, Map.of())).containsOnly(Map.entry("v1", 300));
+    String stats = awaitStats(r, "\"mirrored\" : 300");
+    // The broken model answers every copy (no errors) and gets all three rows wrong; its label
+    // distribution is what a label-shift gate compares with the stable's.
+    assertThat(stats)
+        .contains(
+            "\"errors\" : 0",
+            "\"agreed\" : 0",
+            "\"disagreed\" : 300",
+            "\"agreement\" : 0.0",
+            "\"versicolor\" : 200",
+            "\"virginica\" : 100");
+  }
+
+  @Test
   void weightsSwitchAndPromoteUnderLoadWithoutAFailedRequest(@TempDir Path tmp) throws Exception {
     int r =
         router(
