@@ -228,16 +228,7 @@ public final class DesiredObjects {
         .withEnableServiceLinks(false)
         .withAutomountServiceAccountToken(false)
         .withTerminationGracePeriodSeconds(gracePeriodSeconds)
-        .withSecurityContext(
-            new PodSecurityContextBuilder()
-                .withRunAsNonRoot(true)
-                .withRunAsUser(RUNTIME_UID)
-                .withRunAsGroup(RUNTIME_UID)
-                .withFsGroup(RUNTIME_UID)
-                .withNewSeccompProfile()
-                .withType("RuntimeDefault")
-                .endSeccompProfile()
-                .build())
+        .withSecurityContext(podSecurity())
         .withInitContainers(fetch)
         .withContainers(runtime)
         .withVolumes(volumes)
@@ -258,7 +249,20 @@ public final class DesiredObjects {
         .build();
   }
 
-  private static VolumeMount mount(String volume, String path, boolean readOnly) {
+  /** Pod Security "restricted", as the runtime image's user. */
+  static io.fabric8.kubernetes.api.model.PodSecurityContext podSecurity() {
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUNTIME_UID)
+        .withRunAsGroup(RUNTIME_UID)
+        .withFsGroup(RUNTIME_UID)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
+  }
+
+  static VolumeMount mount(String volume, String path, boolean readOnly) {
     VolumeMount m = new VolumeMount();
     m.setName(volume);
     m.setMountPath(path);
@@ -266,11 +270,11 @@ public final class DesiredObjects {
     return m;
   }
 
-  private static HTTPGetAction get(String path) {
+  static HTTPGetAction get(String path) {
     return new HTTPGetActionBuilder().withPath(path).withPort(new IntOrString("http")).build();
   }
 
-  private static io.fabric8.kubernetes.api.model.Probe probe(
+  static io.fabric8.kubernetes.api.model.Probe probe(
       String path, int periodSeconds, int failureThreshold) {
     var p = new io.fabric8.kubernetes.api.model.Probe();
     p.setHttpGet(get(path));

@@ -48,6 +48,33 @@ public final class Observations {
     return List.copyOf(states.values());
   }
 
+  /**
+   * The {@code ip:port} of every ready, not terminating runtime pod, by revision: the endpoints a
+   * router sends traffic to (as an EndpointSlice would list them).
+   */
+  public static Map<String, List<String>> readyEndpoints(Collection<Pod> pods, int port) {
+    Map<String, List<String>> out = new TreeMap<>();
+    for (Pod p : pods) {
+      String rev = label(p.getMetadata().getLabels());
+      if (rev == null
+          || p.getMetadata().getDeletionTimestamp() != null
+          || p.getStatus() == null
+          || p.getStatus().getPodIP() == null
+          || !ready(p)) {
+        continue;
+      }
+      out.computeIfAbsent(rev, k -> new ArrayList<>()).add(p.getStatus().getPodIP() + ":" + port);
+    }
+    out.values().forEach(l -> l.sort(null));
+    return out;
+  }
+
+  private static boolean ready(Pod p) {
+    return p.getStatus().getConditions() != null
+        && p.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
   private static String label(Map<String, String> labels) {
     return labels == null ? null : labels.get(Labels.REVISION);
   }
