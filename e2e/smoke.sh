@@ -155,6 +155,7 @@ helm_checks() {
     "create configmaps -n default" \
     "list pods -A" \
     "get secrets -n default" \
+    "create secrets -n default" \
     "create events -n default" \
     "update leases.coordination.k8s.io -n $NAMESPACE"; do
     # shellcheck disable=SC2086 # perm is a verb, a resource and a namespace flag

@@ -64,6 +64,7 @@ WATCH_RULES=(
   ' services configmaps: get list watch create update patch delete'
   ' pods: get list watch'
   ' secrets persistentvolumeclaims: get'
+  ' secrets: create'
   ' events: create patch'
   'events.k8s.io events: create patch'
 )

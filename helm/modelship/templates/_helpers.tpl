@@ -95,6 +95,10 @@ election are granted separately, in the release namespace only.
 - apiGroups: [""]
   resources: ["secrets", "persistentvolumeclaims"]
   verbs: ["get"]
+# The admin token of a ModelDeployment's traffic router (Canary), made once; never listed.
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["create"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]

@@ -11,4 +11,5 @@ public class AnalysisStatus {
   public Double agreement;
   public Double labelShift;
   public Integer failures;
+  public String evaluatedAt;
 }

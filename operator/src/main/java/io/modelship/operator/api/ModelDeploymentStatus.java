@@ -23,6 +23,9 @@ public class ModelDeploymentStatus {
   @JsonPropertyDescription("Index of the current canary step.")
   public Integer currentStep;
 
+  @JsonPropertyDescription("When the current canary step began (RFC 3339).")
+  public String stepStartedAt;
+
   public TrafficStatus traffic;
 
   public AnalysisStatus analysis;

@@ -24,6 +24,8 @@ import io.modelship.operator.api.StrategyType;
 import io.modelship.operator.config.OperatorConfig;
 import io.modelship.operator.desired.DesiredObjects;
 import io.modelship.operator.desired.Labels;
+import io.modelship.operator.desired.RouterObjects;
+import io.modelship.operator.desired.TrafficTable;
 import io.modelship.operator.revision.Revisions;
 import io.modelship.operator.strategy.Decider;
 import io.modelship.operator.strategy.Decision;
@@ -56,6 +58,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   @Inject KubernetesClient client;
   @Inject OperatorMetrics metrics;
   @Inject Applier applier;
+  @Inject RouterClient routerClient;
 
   @Override
   public List<EventSource<?, ModelDeployment>> prepareEventSources(
@@ -122,6 +125,13 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             revisions,
             spec.strategy == null ? null : spec.strategy.rollingUpdate);
     Decider.Action action = action(md);
+    boolean routed = Routing.routed(spec);
+    Routing.Observed routers = routed ? Routing.observe(pods, routerClient) : Routing.Observed.NONE;
+    Instant now = Instant.now();
+    Routing.CanaryInputs canary =
+        routed && stable != null && !desired.equals(stable)
+            ? Routing.canary(spec, previous, desired, routers, now)
+            : null;
     Decision decision =
         Decider.decide(
             new Decider.Input(
@@ -132,7 +142,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                 input.state(desired).failure(),
                 Boolean.TRUE.equals(spec.paused),
                 action,
-                rejection(previous)));
+                rejection(previous),
+                canary == null ? null : canary.decider()));
 
     LOG.debugf(
         "%s: desired %s stable %s revisions %s -> %s %s %s",
@@ -143,7 +154,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         decision.plan().phase(),
         decision.plan().replicas(),
         decision.plan().delete());
-    apply(md, decision, desired, image, deployments, context);
+    boolean heldBack =
+        apply(md, decision, desired, image, deployments, context, routed, routers, pods);
     if (action != Decider.Action.NONE) {
       clearAction(md);
     }
@@ -165,6 +177,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             stableState,
             url,
             Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    if (canary != null) {
+      Routing.record(next, decision, canary, now);
+    }
     announce(md, previous, next);
     metrics.reconciled(next.phase);
 
@@ -175,8 +190,11 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       md.setStatus(next);
       control = UpdateControl.patchStatus(md);
     }
-    // Informers wake us on every pod or Deployment change; this is only a safety net.
-    if (next.phase != Phase.Healthy) {
+    // Informers wake us on every pod or Deployment change; this is only a safety net. A routed
+    // rollout also waits on clocks (pauses, analysis) and on routers taking a table.
+    if (heldBack || (routed && next.phase != Phase.Healthy && next.phase != Phase.RolledBack)) {
+      control.rescheduleAfter(Duration.ofSeconds(2));
+    } else if (next.phase != Phase.Healthy) {
       control.rescheduleAfter(Duration.ofSeconds(30));
     }
     return control;
@@ -194,14 +212,22 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         .orElse(null);
   }
 
-  /** Applies what the plan keeps and deletes what it drops. */
-  private void apply(
+  /**
+   * Applies what the plan keeps and deletes what it drops; with a router, also the router's objects
+   * and its table, and a revision a router still sends traffic to is not deleted yet.
+   *
+   * @return true when a deletion was held back for a router
+   */
+  private boolean apply(
       ModelDeployment md,
       Decision decision,
       String desiredRevision,
       String image,
       Set<Deployment> existing,
-      Context<ModelDeployment> context) {
+      Context<ModelDeployment> context,
+      boolean routed,
+      Routing.Observed routers,
+      Set<Pod> pods) {
     Map<String, Deployment> byRevision =
         existing.stream()
             .filter(d -> d.getMetadata().getLabels() != null)
@@ -217,7 +243,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
               .filter(x -> x.getMetadata().getName().equals(md.getMetadata().getName()))
               .findFirst()
               .orElse(null);
-      applyIfChanged(DesiredObjects.service(md), cached);
+      applyIfChanged(routed ? RouterObjects.service(md) : DesiredObjects.service(md), cached);
     }
     decision
         .plan()
@@ -243,12 +269,49 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                     key(md), revision);
               }
             });
+    boolean heldBack = false;
+    if (routed && decision.stable() != null) {
+      String image2 = image;
+      Deployment cachedRouter =
+          existing.stream()
+              .filter(d -> d.getMetadata().getName().equals(RouterObjects.name(md)))
+              .findFirst()
+              .orElse(null);
+      String token = Routing.token(client, md);
+      TrafficTable table =
+          TrafficTable.of(
+              decision.stable(),
+              decision.candidate(),
+              Observations.readyEndpoints(pods, DesiredObjects.HTTP_PORT),
+              decision.candidateWeight(),
+              md.getSpec().strategy.canary == null ? null : md.getSpec().strategy.canary.match,
+              0);
+      if (table != null) {
+        ConfigMap cachedTable = cards.get(RouterObjects.name(md));
+        String before =
+            cachedTable == null || cachedTable.getData() == null
+                ? null
+                : cachedTable.getData().get(RouterObjects.TABLE_KEY);
+        applyIfChanged(RouterObjects.table(md, table), cachedTable);
+        routers.push(routerClient, token, table, !table.json().equals(before));
+      }
+      applyIfChanged(RouterObjects.deployment(md, image2, routerReplicas(md)), cachedRouter);
+    }
     for (String revision : decision.plan().delete()) {
+      if (routed && routers.routes(revision)) {
+        heldBack = true; // a router still sends it traffic: next time
+        continue;
+      }
       String name = Revisions.objectName(md, revision);
       String ns = md.getMetadata().getNamespace();
       client.apps().deployments().inNamespace(ns).withName(name).delete();
       client.configMaps().inNamespace(ns).withName(name).delete();
     }
+    return heldBack;
+  }
+
+  private static int routerReplicas(ModelDeployment md) {
+    return 1;
   }
 
   /**

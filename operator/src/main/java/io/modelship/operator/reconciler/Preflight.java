@@ -31,13 +31,23 @@ final class Preflight {
   /** Checks that need no API call; pure. */
   static Failure spec(ModelDeploymentSpec spec, boolean updating) {
     StrategyType type = spec.strategy == null ? StrategyType.RollingUpdate : spec.strategy.type;
-    if (updating && type != StrategyType.Recreate && type != StrategyType.RollingUpdate) {
+    boolean router =
+        spec.traffic == null
+            || spec.traffic.provider == null
+            || spec.traffic.provider == TrafficProvider.Router;
+    if (updating
+        && type != StrategyType.Recreate
+        && type != StrategyType.RollingUpdate
+        && !(type == StrategyType.Canary && router)) {
       return new Failure(
           "StrategyNotSupported",
           "spec.strategy.type "
               + type
-              + " is not supported by this operator version yet (Recreate"
-              + " and RollingUpdate are)");
+              + (type == StrategyType.Canary
+                  ? " with traffic.provider " + spec.traffic.provider
+                  : "")
+              + " is not supported by this operator version yet (Recreate, RollingUpdate and"
+              + " Canary with the Router provider are)");
     }
     List<String> unsupported = new ArrayList<>();
     if (spec.autoscaling != null) {

@@ -45,6 +45,7 @@ public final class StatusBuilder {
             : new TrafficStatus(100 - d.candidateWeight(), d.candidateWeight(), 0);
     s.analysis = previous.analysis;
     s.currentStep = previous.currentStep;
+    s.stepStartedAt = previous.stepStartedAt;
 
     boolean progressing =
         phase == Phase.Pending || phase == Phase.Progressing || phase == Phase.Paused;
@@ -138,6 +139,19 @@ public final class StatusBuilder {
   }
 
   /** True when two statuses say the same thing (times aside): then nothing is written. */
+  private static java.util.List<Object> analysis(io.modelship.operator.api.AnalysisStatus x) {
+    return x == null
+        ? null
+        : java.util.Arrays.asList(
+            x.samples,
+            x.errorRate,
+            x.latencyP99Ms,
+            x.agreement,
+            x.labelShift,
+            x.failures,
+            x.evaluatedAt);
+  }
+
   public static boolean same(ModelDeploymentStatus a, ModelDeploymentStatus b) {
     if (a == null || b == null) {
       return a == b;
@@ -151,6 +165,9 @@ public final class StatusBuilder {
         && Objects.equals(a.replicas, b.replicas)
         && Objects.equals(a.readyReplicas, b.readyReplicas)
         && Objects.equals(traffic(a.traffic), traffic(b.traffic))
+        && Objects.equals(a.currentStep, b.currentStep)
+        && Objects.equals(a.stepStartedAt, b.stepStartedAt)
+        && Objects.equals(analysis(a.analysis), analysis(b.analysis))
         && Objects.equals(conds(a.conditions), conds(b.conditions));
   }
 

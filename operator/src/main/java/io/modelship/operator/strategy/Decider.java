@@ -1,8 +1,11 @@
 package io.modelship.operator.strategy;
 
+import io.modelship.operator.api.CanaryStep;
 import io.modelship.operator.api.Phase;
 import io.modelship.operator.api.StrategyType;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -38,7 +41,27 @@ public final class Decider {
       Failure desiredFailure,
       boolean paused,
       Action action,
-      Failure rejection) {}
+      Failure rejection,
+      Canary canary) {
+
+    public Input(
+        RolloutInput rollout,
+        StrategyType type,
+        String rejected,
+        Failure blocked,
+        Failure desiredFailure,
+        boolean paused,
+        Action action,
+        Failure rejection) {
+      this(rollout, type, rejected, blocked, desiredFailure, paused, action, rejection, null);
+    }
+  }
+
+  /**
+   * What a Canary rollout decides from besides the revisions: its steps, where it stands (null when
+   * it starts), the clock and the analysis.
+   */
+  public record Canary(List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate) {}
 
   private Decider() {}
 
@@ -93,6 +116,9 @@ public final class Decider {
       return new Decision(plan, stable, desired, rejected, null, weight(r));
     }
 
+    if (stable != null && in.type() == StrategyType.Canary && in.canary() != null) {
+      return canary(r, in, rejected);
+    }
     RolloutStrategy strategy =
         stable == null || in.type() == StrategyType.Recreate
             ? (stable == null ? first() : new RecreateStrategy())
@@ -102,6 +128,60 @@ public final class Decider {
       return new Decision(plan, desired, null, rejected, null, 0);
     }
     return new Decision(plan, stable, desired, rejected, null, weight(r));
+  }
+
+  /**
+   * A Canary step: the stable revision keeps all its replicas, the candidate has the pods its share
+   * needs, the router gives it the step's weight. At the end the candidate is scaled to full size
+   * and becomes stable once ready (the reconciler deletes the old revision only after every router
+   * has stopped sending it traffic). A failed analysis rolls back like an abort.
+   */
+  private static Decision canary(RolloutInput r, Input in, String rejected) {
+    Canary c = in.canary();
+    String desired = r.desired();
+    CanarySteps.State start = c.state() == null ? CanarySteps.State.start(c.now()) : c.state();
+    CanarySteps.Result res =
+        CanarySteps.next(
+            new CanarySteps.Input(
+                c.steps(),
+                start,
+                c.now(),
+                r.replicas(),
+                r.state(desired).readyReplicas(),
+                c.gate().verdict(),
+                c.gate().reasons(),
+                c.gate().failureLimit(),
+                in.action() == Action.PROMOTE));
+    switch (res.outcome()) {
+      case ROLLBACK -> {
+        return hold(
+            r,
+            Phase.RolledBack,
+            new Failure(
+                "AnalysisFailed", "rollout of " + desired + " rolled back: " + res.message()),
+            desired);
+      }
+      case PROMOTE -> {
+        Plan p = Rollouts.finish(r, "promoting");
+        if (p.complete()) {
+          return new Decision(p, desired, null, rejected, null, 0);
+        }
+        return new Decision(p, r.stable(), desired, rejected, null, res.weight(), res.state());
+      }
+      default -> {
+        Map<String, Integer> replicas = new LinkedHashMap<>();
+        replicas.put(r.stable(), r.replicas());
+        replicas.put(desired, res.candidateReplicas());
+        Set<String> delete =
+            r.revisions().stream()
+                .map(RevisionState::revision)
+                .filter(rev -> !replicas.containsKey(rev))
+                .collect(Collectors.toSet());
+        Plan plan =
+            new Plan(replicas, delete, Phase.Progressing, false, "CanaryStep", res.message());
+        return new Decision(plan, r.stable(), desired, rejected, null, res.weight(), res.state());
+      }
+    }
   }
 
   /** The first revision has nothing to replace: it simply starts. */

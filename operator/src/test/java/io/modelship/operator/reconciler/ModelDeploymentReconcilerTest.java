@@ -381,11 +381,10 @@ class ModelDeploymentReconcilerTest {
     client.resource(fixed).update();
     String rev1 = firstRevisionServes(1);
 
-    ModelDeployment canary = md();
-    canary.getSpec().strategy.type = StrategyType.Canary;
-    canary.getSpec().strategy.canary = new io.modelship.operator.api.CanarySpec();
-    canary.getSpec().model.version = "2";
-    client.resource(canary).update();
+    ModelDeployment blueGreen = md();
+    blueGreen.getSpec().strategy.type = StrategyType.BlueGreen;
+    blueGreen.getSpec().model.version = "2";
+    client.resource(blueGreen).update();
     awaitPhase(Phase.Degraded);
     assertThat(condition(md(), "Degraded")).isEqualTo("True/StrategyNotSupported");
     assertThat(deployments()).hasSize(1);

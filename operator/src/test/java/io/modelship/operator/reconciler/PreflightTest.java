@@ -93,6 +93,16 @@ class PreflightTest {
     assertThat(Preflight.spec(s, false)).isNull();
     assertThat(Preflight.spec(s, true).reason()).isEqualTo("StrategyNotSupported");
 
+    // Canary runs with the Router provider, not (yet) with the others.
+    ModelDeploymentSpec c = spec();
+    c.strategy = new StrategySpec();
+    c.strategy.type = StrategyType.Canary;
+    assertThat(Preflight.spec(c, true)).isNull();
+    c.traffic = new io.modelship.operator.api.TrafficSpec();
+    c.traffic.provider = io.modelship.operator.api.TrafficProvider.GatewayAPI;
+    assertThat(Preflight.spec(c, true).message())
+        .startsWith("spec.strategy.type Canary with traffic.provider GatewayAPI is not supported");
+
     ModelDeploymentSpec a = spec();
     a.autoscaling = new io.modelship.operator.api.AutoscalingSpec();
     assertThat(Preflight.spec(a, false).message()).startsWith("spec.autoscaling: not supported");

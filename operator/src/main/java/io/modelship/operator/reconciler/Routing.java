@@ -1,0 +1,198 @@
+package io.modelship.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.modelship.operator.api.AnalysisStatus;
+import io.modelship.operator.api.Durations;
+import io.modelship.operator.api.ModelDeployment;
+import io.modelship.operator.api.ModelDeploymentSpec;
+import io.modelship.operator.api.ModelDeploymentStatus;
+import io.modelship.operator.api.StrategyType;
+import io.modelship.operator.api.TrafficProvider;
+import io.modelship.operator.desired.DesiredObjects;
+import io.modelship.operator.desired.RouterObjects;
+import io.modelship.operator.desired.TrafficTable;
+import io.modelship.operator.strategy.Analysis;
+import io.modelship.operator.strategy.CanarySteps;
+import io.modelship.operator.strategy.Decider;
+import io.modelship.operator.strategy.Decision;
+import io.modelship.operator.strategy.Gate;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The part of a reconcile that concerns the traffic router (Canary with the Router provider): what
+ * the routers report, the analysis of their counters, the Canary step's inputs and the status it
+ * leaves, the admin token, and pushing a new table to every router.
+ */
+final class Routing {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Routing() {}
+
+  /** Whether this ModelDeployment's traffic goes through a router. */
+  static boolean routed(ModelDeploymentSpec spec) {
+    return spec.strategy != null
+        && spec.strategy.type == StrategyType.Canary
+        && (spec.traffic == null
+            || spec.traffic.provider == null
+            || spec.traffic.provider == TrafficProvider.Router);
+  }
+
+  /** What the ready routers report, by router endpoint, and their counters summed by revision. */
+  record Observed(Map<String, RouterClient.View> views, Map<String, Analysis.Window> windows) {
+    static final Observed NONE = new Observed(Map.of(), Map.of());
+
+    /** Whether any router still sends this revision traffic. */
+    boolean routes(String revision) {
+      return views.values().stream()
+          .anyMatch(v -> revision.equals(v.stable()) || revision.equals(v.candidate()));
+    }
+
+    Analysis.Window window(String revision) {
+      return windows.getOrDefault(revision, Analysis.Window.empty());
+    }
+
+    /**
+     * Sends the table to every router when it changed, and to any router that routes by another one
+     * (a router started from a table file the kubelet had not refreshed yet).
+     */
+    void push(RouterClient client, String token, TrafficTable table, boolean changed) {
+      views.forEach(
+          (endpoint, v) -> {
+            boolean stale =
+                !Objects.equals(v.stable(), table.stableRevision())
+                    || !Objects.equals(v.candidate(), table.candidateRevision())
+                    || v.weight() != table.candidateWeight();
+            if (changed || stale) {
+              client.put(endpoint, token, table.json());
+            }
+          });
+    }
+  }
+
+  static Observed observe(Set<Pod> pods, RouterClient client) {
+    Map<String, RouterClient.View> views = new LinkedHashMap<>();
+    Map<String, Analysis.Window> windows = new LinkedHashMap<>();
+    for (Pod p : pods) {
+      Map<String, String> l = p.getMetadata().getLabels();
+      if (l == null
+          || !RouterObjects.ROUTER.equals(l.get(RouterObjects.COMPONENT))
+          || p.getMetadata().getDeletionTimestamp() != null
+          || p.getStatus() == null
+          || p.getStatus().getPodIP() == null) {
+        continue;
+      }
+      String endpoint = p.getStatus().getPodIP() + ":" + DesiredObjects.HTTP_PORT;
+      RouterClient.View v = client.stats(endpoint);
+      if (v == null) {
+        continue;
+      }
+      views.put(endpoint, v);
+      if (v.stable() != null) {
+        windows.merge(v.stable(), v.stableWindow(), RouterClient::sum);
+      }
+      if (v.candidate() != null) {
+        windows.merge(v.candidate(), v.candidateWindow(), RouterClient::sum);
+      }
+    }
+    return new Observed(views, windows);
+  }
+
+  /** The Canary step's inputs, and the analysis figures when an evaluation was due. */
+  record CanaryInputs(Decider.Canary decider, AnalysisStatus figures, int failures) {}
+
+  static CanaryInputs canary(
+      ModelDeploymentSpec spec,
+      ModelDeploymentStatus previous,
+      String desired,
+      Observed routers,
+      Instant now) {
+    int failures =
+        previous.analysis == null || previous.analysis.failures == null
+            ? 0
+            : previous.analysis.failures;
+    CanarySteps.State state = null;
+    if (desired.equals(previous.candidateRevision)
+        && previous.currentStep != null
+        && previous.stepStartedAt != null) {
+      state =
+          new CanarySteps.State(
+              previous.currentStep, Instant.parse(previous.stepStartedAt), failures);
+    } else {
+      failures = 0;
+    }
+    Gate gate = Gate.NONE;
+    AnalysisStatus figures = null;
+    if (spec.analysis != null) {
+      Duration interval = Durations.parse(spec.analysis.interval, Duration.ofSeconds(30));
+      Instant last =
+          previous.analysis == null || previous.analysis.evaluatedAt == null || state == null
+              ? null
+              : Instant.parse(previous.analysis.evaluatedAt);
+      if (last == null || !now.isBefore(last.plus(interval))) {
+        Analysis.Verdict v =
+            Analysis.evaluate(
+                spec.analysis, routers.window(desired), routers.window(previous.stableRevision));
+        Analysis.Outcome o = Analysis.resolve(v, spec.analysis.onNoData);
+        int limit = spec.analysis.failureLimit == null ? 0 : spec.analysis.failureLimit;
+        gate = new Gate(o, v.reasons(), failures, limit);
+        figures = v.figures();
+        figures.evaluatedAt = now.truncatedTo(ChronoUnit.SECONDS).toString();
+      }
+    }
+    return new CanaryInputs(
+        new Decider.Canary(
+            spec.strategy.canary == null || spec.strategy.canary.steps == null
+                ? java.util.List.of()
+                : spec.strategy.canary.steps,
+            state,
+            now,
+            gate),
+        figures,
+        failures);
+  }
+
+  /** Where the rollout stands, into the status. */
+  static void record(ModelDeploymentStatus next, Decision d, CanaryInputs in, Instant now) {
+    if (d.canary() == null) {
+      next.currentStep = null;
+      next.stepStartedAt = null;
+      return;
+    }
+    next.currentStep = d.canary().step();
+    next.stepStartedAt = d.canary().stepStartedAt().truncatedTo(ChronoUnit.MILLIS).toString();
+    if (in.figures() != null) {
+      in.figures().failures = d.canary().analysisFailures();
+      next.analysis = in.figures();
+    } else if (next.analysis != null) {
+      next.analysis.failures = d.canary().analysisFailures();
+    }
+  }
+
+  /** The router's admin token: read from its Secret, which is made with a random one if absent. */
+  static String token(KubernetesClient client, ModelDeployment md) {
+    String ns = md.getMetadata().getNamespace();
+    Secret s = client.secrets().inNamespace(ns).withName(RouterObjects.tokenName(md)).get();
+    if (s != null && s.getData() != null && s.getData().get(RouterObjects.TOKEN_KEY) != null) {
+      return new String(
+          Base64.getDecoder().decode(s.getData().get(RouterObjects.TOKEN_KEY)),
+          StandardCharsets.UTF_8);
+    }
+    byte[] b = new byte[24];
+    RANDOM.nextBytes(b);
+    String token = HexFormat.of().formatHex(b);
+    client.secrets().inNamespace(ns).resource(RouterObjects.token(md, token)).create();
+    return token;
+  }
+}
