@@ -18,7 +18,12 @@
 #      around it, and no request fails that a retry policy saves (up to 5 retries on a refused or
 #      reset connection or a 502/503/504, backing off 100 ms, doubling: 3.1 s in all; the kubelet
 #      and kube-proxy take a second or two to take the dead endpoint out of the Service).
-#   6. `e2e/cluster.sh down` leaves no process, mount, cgroup or network namespace behind.
+#   6. examples/iris-canary.yaml, Canary through the built-in router: the operator deploys the
+#      router, the model change moves 25 % -> 50 % -> 100 % through pauses and analysis steps under
+#      load with zero failed requests; then examples/iris-canary-rollback.yaml, a deliberately
+#      broken model, is rolled back by the analysis on its own (rejectedRevision set), again with
+#      zero failed requests (its wrong answers while it had 25 % are counted, not failed).
+#   7. `e2e/cluster.sh down` leaves no process, mount, cgroup or network namespace behind.
 # Also prints what it measured: image sizes, the time from `kubectl apply` to Ready, and the
 # runtime's own start-up time in a pod.
 #
@@ -75,8 +80,9 @@ diagnose() {
 start_load() {
   local url=$1 retries=$2 name=$3
   rm -f "$WORK/$name.stop"
-  "$CLUSTER" exec java e2e/PredictLoad.java --url "$url" --rate 20 --max-seconds 150 \
-    --max-requests 3000 --retries "$retries" --stop-file "$WORK/$name.stop" >"$WORK/$name.out" 2>&1 &
+  "$CLUSTER" exec java e2e/PredictLoad.java --url "$url" --rate 20 --max-seconds 280 \
+    --max-requests 6000 --retries "$retries" --stop-file "$WORK/$name.stop" \
+    --allow-wrong "$([ "$name" = rollback ] && echo true || echo false)" >"$WORK/$name.out" 2>&1 &
   load_pid=$!
   # The source launcher compiles first; wait for the first answers before changing anything.
   sleep 4
@@ -222,6 +228,8 @@ main() {
     fail "requests failed while a container was down, despite retries" "$(cat "$WORK/kill.out")"
   fi
 
+  canary
+
   if [ "$(kubectl -n "$SYSTEM_NS" logs deploy/modelship | grep -c Forbidden)" = 0 ]; then
     ok "the operator pod needed nothing beyond the chart's RBAC (no Forbidden in its log)"
   else
@@ -243,6 +251,70 @@ main() {
 
   echo "node-e2e: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
+}
+
+# 6. Canary through the built-in router: the weight moves in steps under load with zero failed
+# requests; then a deliberately broken model is rolled back by the analysis on its own.
+weight_seen() { kubectl -n "$NS" get md iris-canary -o jsonpath='{.status.traffic.candidate}' >>"$WORK/weights" 2>/dev/null; echo >>"$WORK/weights"; }
+canary_done() { weight_seen; stable_changed iris-canary "$1"; }
+rolled_back() { [ "$(kubectl -n "$NS" get md iris-canary -o jsonpath='{.status.phase}')" = RolledBack ]; }
+canary() {
+  local t0=$SECONDS ip url before
+  kubectl -n "$NS" apply -f examples/iris-model-configmap.yaml -f examples/iris-canary.yaml >/dev/null
+  if kubectl -n "$NS" wait --for=condition=Ready md/iris-canary --timeout=180s >/dev/null 2>&1; then
+    ok "iris-canary: Ready behind its router ($((SECONDS - t0)) s; Service selects $(kubectl -n "$NS" get svc iris-canary -o jsonpath='{.spec.selector.modelship\.io/component}') pods)"
+  else
+    fail "iris-canary never Ready" "$(diagnose)"
+    return
+  fi
+  ip=$(kubectl -n "$NS" get svc iris-canary -o jsonpath='{.spec.clusterIP}')
+  url="http://$ip:8080/models/iris/predict"
+  before=$(field iris-canary '{.status.stableRevision}')
+  : >"$WORK/weights"
+  start_load "$url" 0 canary
+  t0=$SECONDS
+  kubectl -n "$NS" patch md iris-canary --type merge -p \
+    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
+  if until_true 240 canary_done iris-canary "$before"; then
+    sleep 2
+    if stop_load canary; then
+      ok "canary rollout through the router under load ($((SECONDS - t0)) s): zero failed requests ($(head -n 1 "$WORK/canary.out"))"
+    else
+      fail "canary rollout: requests failed" "$(cat "$WORK/canary.out")"
+    fi
+    if grep -qx 25 "$WORK/weights" && grep -qx 50 "$WORK/weights"; then
+      ok "the candidate's weight went through the steps: $(grep -v '^$' "$WORK/weights" | uniq | tr '\n' ' ')"
+    else
+      fail "the weight did not go through 25 and 50 %" "$(uniq "$WORK/weights")"
+    fi
+  else
+    stop_load canary || true
+    fail "the canary rollout never finished" "$(diagnose; kubectl -n "$NS" get md iris-canary -o yaml | sed -n '/^status:/,$p')"
+    return
+  fi
+
+  start_load "$url" 0 rollback
+  t0=$SECONDS
+  kubectl -n "$NS" apply -f examples/iris-canary-rollback.yaml >/dev/null
+  if until_true 180 rolled_back; then
+    sleep 2
+    local msg
+    msg=$(kubectl -n "$NS" get md iris-canary -o jsonpath='{.status.conditions[?(@.type=="Degraded")].message}')
+    ok "the broken model was rolled back by the analysis in $((SECONDS - t0)) s: $msg"
+    if [ -n "$(field iris-canary '{.status.rejectedRevision}')" ] && [ "$(field iris-canary '{.status.stableRevision}')" != "" ]; then
+      ok "rejectedRevision $(field iris-canary '{.status.rejectedRevision}'), stable $(field iris-canary '{.status.stableRevision}') keeps serving"
+    else
+      fail "no rejectedRevision after the rollback"
+    fi
+  else
+    fail "the broken model was not rolled back" "$(diagnose; kubectl -n "$NS" get md iris-canary -o yaml | sed -n '/^status:/,$p')"
+  fi
+  # The broken candidate answers wrongly while it has its 25 %: counted, not failed.
+  if stop_load rollback; then
+    ok "no request failed during the rollback ($(head -n 1 "$WORK/rollback.out"))"
+  else
+    fail "requests failed during the rollback" "$(cat "$WORK/rollback.out")"
+  fi
 }
 
 grep_log() { kubectl -n "$1" logs "$2" 2>/dev/null | grep -q "$3"; }

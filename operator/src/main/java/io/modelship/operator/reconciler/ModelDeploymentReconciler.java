@@ -169,6 +169,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             + config.clusterDomain()
             + ":"
             + DesiredObjects.HTTP_PORT;
+    if (routed && routers.views().isEmpty() && decision.plan().phase() == Phase.Healthy) {
+      // Clients reach the model through the router: not Ready until a router answers.
+      decision = Routing.waitingForRouter(md, decision);
+    }
     RevisionState stableState = decision.stable() == null ? null : input.state(decision.stable());
     ModelDeploymentStatus next =
         StatusBuilder.build(

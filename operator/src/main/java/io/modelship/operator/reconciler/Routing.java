@@ -166,8 +166,13 @@ final class Routing {
   /** Where the rollout stands, into the status. */
   static void record(ModelDeploymentStatus next, Decision d, CanaryInputs in, Instant now) {
     if (d.canary() == null) {
+      // Done or rolled back: the figures of the verdict that decided it stay in status.
       next.currentStep = null;
       next.stepStartedAt = null;
+      if (in.figures() != null) {
+        in.figures().failures = in.failures() + (d.rejected() != null ? 1 : 0);
+        next.analysis = in.figures();
+      }
       return;
     }
     next.currentStep = d.canary().step();
@@ -178,6 +183,27 @@ final class Routing {
     } else if (next.analysis != null) {
       next.analysis.failures = d.canary().analysisFailures();
     }
+  }
+
+  /** The decision, held at Progressing until a router of the ModelDeployment answers. */
+  static Decision waitingForRouter(ModelDeployment md, Decision d) {
+    var p = d.plan();
+    return new Decision(
+        new io.modelship.operator.strategy.Plan(
+            p.replicas(),
+            p.delete(),
+            io.modelship.operator.api.Phase.Progressing,
+            false,
+            "WaitingForRouter",
+            "waiting for the traffic router "
+                + RouterObjects.name(md)
+                + " to be ready and answer on /stats"),
+        d.stable(),
+        d.candidate(),
+        d.rejected(),
+        d.degraded(),
+        d.candidateWeight(),
+        d.canary());
   }
 
   /** The router's admin token: read from its Secret, which is made with a random one if absent. */
