@@ -23,7 +23,9 @@
 #      load with zero failed requests; then examples/iris-canary-rollback.yaml, a deliberately
 #      broken model, is rolled back by the analysis on its own (rejectedRevision set), again with
 #      zero failed requests (its wrong answers while it had 25 % are counted, not failed).
-#   7. `e2e/cluster.sh down` leaves no process, mount, cgroup or network namespace behind.
+#   7. examples/iris-shadow.yaml: the model change is mirrored (100 %) for 20 s while users get
+#      only the stable answers, then promoted on the agreement gate, with zero failed requests.
+#   8. `e2e/cluster.sh down` leaves no process, mount, cgroup or network namespace behind.
 # Also prints what it measured: image sizes, the time from `kubectl apply` to Ready, and the
 # runtime's own start-up time in a pod.
 #
@@ -229,6 +231,7 @@ main() {
   fi
 
   canary
+  shadow
 
   if [ "$(kubectl -n "$SYSTEM_NS" logs deploy/modelship | grep -c Forbidden)" = 0 ]; then
     ok "the operator pod needed nothing beyond the chart's RBAC (no Forbidden in its log)"
@@ -314,6 +317,44 @@ canary() {
     ok "no request failed during the rollback ($(head -n 1 "$WORK/rollback.out"))"
   else
     fail "requests failed during the rollback" "$(cat "$WORK/rollback.out")"
+  fi
+}
+
+# 7. Shadow: the new model gets copies of live requests, users only ever get the stable answers,
+# and it is promoted once the duration is over and the copies agree.
+shadow_done() { kubectl -n "$NS" get md iris-shadow -o jsonpath='{.status.traffic.mirrored}' >>"$WORK/mirrored" 2>/dev/null; echo >>"$WORK/mirrored"; stable_changed iris-shadow "$1"; }
+shadow() {
+  local ip url before v1 t0
+  kubectl -n "$NS" apply -f examples/iris-shadow.yaml >/dev/null
+  if ! kubectl -n "$NS" wait --for=condition=Ready md/iris-shadow --timeout=180s >/dev/null 2>&1; then
+    fail "iris-shadow never Ready" "$(diagnose)"
+    return
+  fi
+  ip=$(kubectl -n "$NS" get svc iris-shadow -o jsonpath='{.spec.clusterIP}')
+  url="http://$ip:8080/models/iris/predict"
+  before=$(field iris-shadow '{.status.stableRevision}')
+  : >"$WORK/mirrored"
+  start_load "$url" 0 shadow
+  t0=$SECONDS
+  kubectl -n "$NS" patch md iris-shadow --type merge -p \
+    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
+  if until_true 240 shadow_done "$before"; then
+    sleep 2
+    local agreement
+    agreement=$(field iris-shadow '{.status.analysis.agreement}')
+    if stop_load shadow; then
+      ok "shadow rollout under load ($((SECONDS - t0)) s): zero failed requests, promoted at agreement $agreement ($(head -n 1 "$WORK/shadow.out"))"
+    else
+      fail "shadow rollout: requests failed" "$(cat "$WORK/shadow.out")"
+    fi
+    if grep -qx 100 "$WORK/mirrored"; then
+      ok "status showed 100 % of requests mirrored while the candidate was in the shadow"
+    else
+      fail "status never showed the mirrored share" "$(uniq "$WORK/mirrored")"
+    fi
+  else
+    stop_load shadow || true
+    fail "the shadow rollout never finished" "$(diagnose; kubectl -n "$NS" get md iris-shadow -o yaml | sed -n '/^status:/,$p')"
   fi
 }
 

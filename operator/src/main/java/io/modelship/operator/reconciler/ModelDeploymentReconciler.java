@@ -143,7 +143,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                 Boolean.TRUE.equals(spec.paused),
                 action,
                 rejection(previous),
-                canary == null ? null : canary.decider()));
+                canary == null ? null : canary.decider(),
+                canary == null ? null : canary.shadow()));
 
     LOG.debugf(
         "%s: desired %s stable %s revisions %s -> %s %s %s",
@@ -289,7 +290,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
               Observations.readyEndpoints(pods, DesiredObjects.HTTP_PORT),
               decision.candidateWeight(),
               md.getSpec().strategy.canary == null ? null : md.getSpec().strategy.canary.match,
-              0);
+              Routing.mirrorPercent(md.getSpec()));
       if (table != null) {
         ConfigMap cachedTable = cards.get(RouterObjects.name(md));
         String before =

@@ -38,16 +38,16 @@ final class Preflight {
     if (updating
         && type != StrategyType.Recreate
         && type != StrategyType.RollingUpdate
-        && !(type == StrategyType.Canary && router)) {
+        && !((type == StrategyType.Canary || type == StrategyType.Shadow) && router)) {
       return new Failure(
           "StrategyNotSupported",
           "spec.strategy.type "
               + type
-              + (type == StrategyType.Canary
+              + (type == StrategyType.Canary || type == StrategyType.Shadow
                   ? " with traffic.provider " + spec.traffic.provider
                   : "")
-              + " is not supported by this operator version yet (Recreate, RollingUpdate and"
-              + " Canary with the Router provider are)");
+              + " is not supported by this operator version yet (Recreate, RollingUpdate, and"
+              + " Canary and Shadow with the Router provider are)");
     }
     List<String> unsupported = new ArrayList<>();
     if (spec.autoscaling != null) {

@@ -18,6 +18,7 @@ import io.modelship.operator.strategy.CanarySteps;
 import io.modelship.operator.strategy.Decider;
 import io.modelship.operator.strategy.Decision;
 import io.modelship.operator.strategy.Gate;
+import io.modelship.operator.strategy.ShadowSteps;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -43,7 +44,7 @@ final class Routing {
   /** Whether this ModelDeployment's traffic goes through a router. */
   static boolean routed(ModelDeploymentSpec spec) {
     return spec.strategy != null
-        && spec.strategy.type == StrategyType.Canary
+        && (spec.strategy.type == StrategyType.Canary || spec.strategy.type == StrategyType.Shadow)
         && (spec.traffic == null
             || spec.traffic.provider == null
             || spec.traffic.provider == TrafficProvider.Router);
@@ -110,7 +111,9 @@ final class Routing {
   }
 
   /** The Canary step's inputs, and the analysis figures when an evaluation was due. */
-  record CanaryInputs(Decider.Canary decider, AnalysisStatus figures, int failures) {}
+  /** The step's inputs for Canary or Shadow (one of them), and the analysis figures if due. */
+  record CanaryInputs(
+      Decider.Canary decider, Decider.Shadow shadow, AnalysisStatus figures, int failures) {}
 
   static CanaryInputs canary(
       ModelDeploymentSpec spec,
@@ -151,6 +154,25 @@ final class Routing {
         figures.evaluatedAt = now.truncatedTo(ChronoUnit.SECONDS).toString();
       }
     }
+    if (spec.strategy.type == StrategyType.Shadow) {
+      // The Shadow machine counts this verdict among the failures itself only through the gate.
+      Gate g =
+          gate.verdict() == Analysis.Outcome.FAIL
+              ? new Gate(gate.verdict(), gate.reasons(), failures + 1, gate.failureLimit())
+              : gate;
+      return new CanaryInputs(
+          null,
+          new Decider.Shadow(
+              mirrorPercent(spec),
+              Durations.parse(
+                  spec.strategy.shadow == null ? null : spec.strategy.shadow.duration,
+                  ShadowSteps.DEFAULT_DURATION),
+              state,
+              now,
+              g),
+          figures,
+          failures);
+    }
     return new CanaryInputs(
         new Decider.Canary(
             spec.strategy.canary == null || spec.strategy.canary.steps == null
@@ -159,12 +181,29 @@ final class Routing {
             state,
             now,
             gate),
+        null,
         figures,
         failures);
   }
 
+  /** Shadow's mirrored share (100 % unless the spec says otherwise); 0 for other strategies. */
+  static int mirrorPercent(ModelDeploymentSpec spec) {
+    if (spec.strategy == null || spec.strategy.type != StrategyType.Shadow) {
+      return 0;
+    }
+    return spec.strategy.shadow == null || spec.strategy.shadow.mirrorPercent == null
+        ? ShadowSteps.DEFAULT_MIRROR_PERCENT
+        : spec.strategy.shadow.mirrorPercent;
+  }
+
   /** Where the rollout stands, into the status. */
   static void record(ModelDeploymentStatus next, Decision d, CanaryInputs in, Instant now) {
+    if (in.shadow() != null
+        && d.candidate() != null
+        && d.canary() != null
+        && next.traffic != null) {
+      next.traffic.mirrored = in.shadow().mirrorPercent();
+    }
     if (d.canary() == null) {
       // Done or rolled back: the figures of the verdict that decided it stay in status.
       next.currentStep = null;

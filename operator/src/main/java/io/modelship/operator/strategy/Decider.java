@@ -42,7 +42,31 @@ public final class Decider {
       boolean paused,
       Action action,
       Failure rejection,
-      Canary canary) {
+      Canary canary,
+      Shadow shadow) {
+
+    public Input(
+        RolloutInput rollout,
+        StrategyType type,
+        String rejected,
+        Failure blocked,
+        Failure desiredFailure,
+        boolean paused,
+        Action action,
+        Failure rejection,
+        Canary canary) {
+      this(
+          rollout,
+          type,
+          rejected,
+          blocked,
+          desiredFailure,
+          paused,
+          action,
+          rejection,
+          canary,
+          null);
+    }
 
     public Input(
         RolloutInput rollout,
@@ -53,7 +77,7 @@ public final class Decider {
         boolean paused,
         Action action,
         Failure rejection) {
-      this(rollout, type, rejected, blocked, desiredFailure, paused, action, rejection, null);
+      this(rollout, type, rejected, blocked, desiredFailure, paused, action, rejection, null, null);
     }
   }
 
@@ -62,6 +86,17 @@ public final class Decider {
    * it starts), the clock and the analysis.
    */
   public record Canary(List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate) {}
+
+  /**
+   * What a Shadow rollout decides from: the mirrored share and how long, when mirroring began
+   * ({@code state.stepStartedAt}, null state before), the clock and the analysis.
+   */
+  public record Shadow(
+      int mirrorPercent,
+      java.time.Duration duration,
+      CanarySteps.State state,
+      Instant now,
+      Gate gate) {}
 
   private Decider() {}
 
@@ -118,6 +153,9 @@ public final class Decider {
 
     if (stable != null && in.type() == StrategyType.Canary && in.canary() != null) {
       return canary(r, in, rejected);
+    }
+    if (stable != null && in.type() == StrategyType.Shadow && in.shadow() != null) {
+      return shadow(r, in, rejected);
     }
     RolloutStrategy strategy =
         stable == null || in.type() == StrategyType.Recreate
@@ -180,6 +218,72 @@ public final class Decider {
         Plan plan =
             new Plan(replicas, delete, Phase.Progressing, false, "CanaryStep", res.message());
         return new Decision(plan, r.stable(), desired, rejected, null, res.weight(), res.state());
+      }
+    }
+  }
+
+  /**
+   * A Shadow step: clients only ever get the stable revision's answers; the candidate, scaled for
+   * the mirrored share, gets a copy of it. After the duration it is promoted on a passing analysis
+   * (promotion and rollback as in {@link #canary}). The decision's {@code canary} state carries
+   * when mirroring began, in {@code stepStartedAt}.
+   */
+  private static Decision shadow(RolloutInput r, Input in, String rejected) {
+    Shadow sh = in.shadow();
+    String desired = r.desired();
+    Instant since = sh.state() == null ? null : sh.state().stepStartedAt();
+    int failures = sh.state() == null ? 0 : sh.state().analysisFailures();
+    ShadowSteps.Result res =
+        ShadowSteps.next(
+            new ShadowSteps.Input(
+                r.replicas(),
+                r.state(desired).readyReplicas(),
+                sh.mirrorPercent(),
+                sh.duration(),
+                since,
+                sh.now(),
+                sh.gate(),
+                in.action() == Action.PROMOTE));
+    int nextFailures = failures + (sh.gate().verdict() == Analysis.Outcome.FAIL ? 1 : 0);
+    switch (res.outcome()) {
+      case ROLLBACK -> {
+        return hold(
+            r,
+            Phase.RolledBack,
+            new Failure(
+                "AnalysisFailed", "rollout of " + desired + " rolled back: " + res.message()),
+            desired);
+      }
+      case PROMOTE -> {
+        Plan p = Rollouts.finish(r, "promoting");
+        if (p.complete()) {
+          return new Decision(p, desired, null, rejected, null, 0);
+        }
+        return new Decision(
+            p,
+            r.stable(),
+            desired,
+            rejected,
+            null,
+            0,
+            new CanarySteps.State(0, since == null ? sh.now() : since, nextFailures));
+      }
+      default -> {
+        Map<String, Integer> replicas = new LinkedHashMap<>();
+        replicas.put(r.stable(), r.replicas());
+        replicas.put(desired, res.candidateReplicas());
+        Set<String> delete =
+            r.revisions().stream()
+                .map(RevisionState::revision)
+                .filter(rev -> !replicas.containsKey(rev))
+                .collect(Collectors.toSet());
+        Plan plan =
+            new Plan(replicas, delete, Phase.Progressing, false, "Shadowing", res.message());
+        CanarySteps.State st =
+            res.mirroringSince() == null
+                ? null
+                : new CanarySteps.State(0, res.mirroringSince(), nextFailures);
+        return new Decision(plan, r.stable(), desired, rejected, null, 0, st);
       }
     }
   }
