@@ -55,6 +55,12 @@ public class PredictLoad {
     Path stopFile = opt.containsKey("stop-file") ? Path.of(opt.get("stop-file")) : null;
     // A rollout of a deliberately bad model answers wrongly until it is rolled back: count it.
     boolean allowWrong = Boolean.parseBoolean(opt.getOrDefault("allow-wrong", "false"));
+    // One extra request header, NAME=VALUE (an A/B test's user group).
+    String header = opt.get("header");
+    if (header != null && header.indexOf('=') <= 0) {
+      usage("--header is NAME=VALUE");
+    }
+    EXTRA_HEADER = header;
     if (rate <= 0 || maxSeconds <= 0 || maxRequests <= 0 || retries < 0) {
       usage("--rate, --max-seconds and --max-requests must be positive, --retries not negative");
     }
@@ -123,6 +129,8 @@ public class PredictLoad {
     System.exit(failed.get() == 0 && (allowWrong || wrong.get() == 0) ? 0 : 1);
   }
 
+  private static String EXTRA_HEADER;
+
   private record Result(int status, String body, String revision, String error, boolean retryable) {}
 
   private static Result predict(String url, String body) {
@@ -134,6 +142,10 @@ public class PredictLoad {
       c.setRequestMethod("POST");
       c.setDoOutput(true);
       c.setRequestProperty("Content-Type", "application/json");
+      if (EXTRA_HEADER != null) {
+        int eq = EXTRA_HEADER.indexOf('=');
+        c.setRequestProperty(EXTRA_HEADER.substring(0, eq), EXTRA_HEADER.substring(eq + 1));
+      }
       c.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
       int status = c.getResponseCode();
       InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream();
@@ -163,7 +175,7 @@ public class PredictLoad {
     System.err.println(
         "usage: java e2e/PredictLoad.java --url http://IP:PORT/models/NAME/predict [--rate N]"
             + " [--max-seconds S] [--max-requests N] [--retries R] [--stop-file PATH]"
-            + " [--allow-wrong true]");
+            + " [--allow-wrong true] [--header NAME=VALUE]");
     System.exit(2);
   }
 }

@@ -25,7 +25,9 @@
 #      zero failed requests (its wrong answers while it had 25 % are counted, not failed).
 #   7. examples/iris-shadow.yaml: the model change is mirrored (100 %) for 20 s while users get
 #      only the stable answers, then promoted on the agreement gate, with zero failed requests.
-#   8. `e2e/cluster.sh down` leaves no process, mount, cgroup or network namespace behind.
+#   8. examples/iris-ab.yaml: requests with x-user-group=beta all go to the candidate, all others
+#      to the stable revision, until modelship.io/action=promote.
+#   9. `e2e/cluster.sh down` leaves no process, mount, cgroup or network namespace behind.
 # Also prints what it measured: image sizes, the time from `kubectl apply` to Ready, and the
 # runtime's own start-up time in a pod.
 #
@@ -232,6 +234,7 @@ main() {
 
   canary
   shadow
+  ab
 
   if [ "$(kubectl -n "$SYSTEM_NS" logs deploy/modelship | grep -c Forbidden)" = 0 ]; then
     ok "the operator pod needed nothing beyond the chart's RBAC (no Forbidden in its log)"
@@ -357,6 +360,47 @@ shadow() {
     fail "the shadow rollout never finished" "$(diagnose; kubectl -n "$NS" get md iris-shadow -o yaml | sed -n '/^status:/,$p')"
   fi
 }
+
+# 8. A/B: the candidate answers exactly the requests of the matched user group, until promoted.
+ab_split() {
+  "$CLUSTER" exec java e2e/PredictLoad.java --url "$1" --rate 50 --max-requests "$2" ${3:+--header "$3"} 2>&1 | head -n 1
+}
+beta_on_candidate() { ab_split "$1" 10 x-user-group=beta | grep -q "revisions=$2:10 "; }
+ab() {
+  local ip url before cand t0 beta plain
+  kubectl -n "$NS" apply -f examples/iris-ab.yaml >/dev/null
+  if ! kubectl -n "$NS" wait --for=condition=Ready md/iris-ab --timeout=180s >/dev/null 2>&1; then
+    fail "iris-ab never Ready" "$(diagnose)"
+    return
+  fi
+  ip=$(kubectl -n "$NS" get svc iris-ab -o jsonpath='{.spec.clusterIP}')
+  url="http://$ip:8080/models/iris/predict"
+  before=$(field iris-ab '{.status.stableRevision}')
+  kubectl -n "$NS" patch md iris-ab --type merge -p \
+    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
+  until_true 120 candidate_named iris-ab || true
+  cand=$(field iris-ab '{.status.candidateRevision}')
+  if [ -n "$cand" ] && until_true 120 beta_on_candidate "$url" "$cand"; then
+    beta=$(ab_split "$url" 200 x-user-group=beta)
+    plain=$(ab_split "$url" 200)
+    if grep -q "revisions=$cand:200 " <<<"$beta" && grep -q "revisions=$before:200 " <<<"$plain"; then
+      ok "A/B: all 200 requests of x-user-group=beta answered by $cand, all 200 others by $before"
+    else
+      fail "A/B split wrong" "beta: $beta"$'\n'"others: $plain"
+    fi
+  else
+    fail "A/B: the candidate never answered the beta group" "$(diagnose)"
+    return
+  fi
+  t0=$SECONDS
+  kubectl -n "$NS" annotate md iris-ab modelship.io/action=promote >/dev/null
+  if until_true 120 stable_changed iris-ab "$before"; then
+    ok "A/B: promoted by modelship.io/action=promote in $((SECONDS - t0)) s; $cand serves everyone"
+  else
+    fail "A/B: promote did not finish" "$(diagnose)"
+  fi
+}
+candidate_named() { [ -n "$(field "$1" '{.status.candidateRevision}')" ]; }
 
 grep_log() { kubectl -n "$1" logs "$2" 2>/dev/null | grep -q "$3"; }
 old_pods_gone() { [ -z "$(kubectl -n "$NS" get pods -l "modelship.io/name=$1,modelship.io/revision=$2" -o name)" ]; }

@@ -157,7 +157,14 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         decision.plan().delete());
     boolean heldBack =
         apply(md, decision, desired, image, deployments, context, routed, routers, pods);
-    if (action != Decider.Action.NONE) {
+    // A promote of a routed rollout stays until the promotion is done: the next reconcile may
+    // still read the status from before this one, and must then promote again, not step back.
+    boolean promoting =
+        action == Decider.Action.PROMOTE
+            && routed
+            && decision.candidate() != null
+            && decision.plan().phase() == Phase.Progressing;
+    if (action != Decider.Action.NONE && !promoting) {
       clearAction(md);
     }
 

@@ -173,6 +173,10 @@ final class Routing {
           figures,
           failures);
     }
+    boolean ab =
+        spec.strategy.canary != null
+            && spec.strategy.canary.match != null
+            && !spec.strategy.canary.match.isEmpty();
     return new CanaryInputs(
         new Decider.Canary(
             spec.strategy.canary == null || spec.strategy.canary.steps == null
@@ -180,7 +184,8 @@ final class Routing {
                 : spec.strategy.canary.steps,
             state,
             now,
-            gate),
+            gate,
+            ab ? 1 : 0),
         null,
         figures,
         failures);

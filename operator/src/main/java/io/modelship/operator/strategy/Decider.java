@@ -85,7 +85,13 @@ public final class Decider {
    * What a Canary rollout decides from besides the revisions: its steps, where it stands (null when
    * it starts), the clock and the analysis.
    */
-  public record Canary(List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate) {}
+  public record Canary(
+      List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate, int minPods) {
+
+    public Canary(List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate) {
+      this(steps, state, now, gate, 0);
+    }
+  }
 
   /**
    * What a Shadow rollout decides from: the mirrored share and how long, when mirroring began
@@ -209,7 +215,8 @@ public final class Decider {
       default -> {
         Map<String, Integer> replicas = new LinkedHashMap<>();
         replicas.put(r.stable(), r.replicas());
-        replicas.put(desired, res.candidateReplicas());
+        // A/B rules send their requests to the candidate whatever the weight: it needs a pod.
+        replicas.put(desired, Math.max(res.candidateReplicas(), c.minPods()));
         Set<String> delete =
             r.revisions().stream()
                 .map(RevisionState::revision)

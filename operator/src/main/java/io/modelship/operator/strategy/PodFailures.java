@@ -23,6 +23,11 @@ public final class PodFailures {
   /** The first failure found among a revision's pods, or null. */
   public static Failure of(List<Pod> pods) {
     for (Pod pod : pods) {
+      if (pod.getMetadata() != null && pod.getMetadata().getDeletionTimestamp() != null) {
+        // Being deleted (scaled down, replaced): its containers get SIGTERM, which says nothing
+        // about the model or the image.
+        continue;
+      }
       if (pod.getStatus() == null) {
         continue;
       }

@@ -31,6 +31,13 @@ class PodFailuresTest {
   }
 
   @Test
+  void aPodBeingDeletedIsNoFailureEvenWhenItsFetchWasKilled() {
+    Pod killed = fetchEnded(143, "");
+    killed.getMetadata().setDeletionTimestamp("2026-11-25T10:00:00Z");
+    assertThat(PodFailures.of(List.of(killed))).isNull();
+  }
+
+  @Test
   void failedFetchIsFinalAndQuotesTheTerminationMessage() {
     Pod p = fetchEnded(5, "sha256 mismatch for x\n");
     Failure f = PodFailures.of(List.of(p));
