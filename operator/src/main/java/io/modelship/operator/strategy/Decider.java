@@ -196,37 +196,20 @@ public final class Decider {
                 c.gate().reasons(),
                 c.gate().failureLimit(),
                 in.action() == Action.PROMOTE));
-    switch (res.outcome()) {
-      case ROLLBACK -> {
-        return hold(
-            r,
-            Phase.RolledBack,
-            new Failure(
-                "AnalysisFailed", "rollout of " + desired + " rolled back: " + res.message()),
-            desired);
-      }
-      case PROMOTE -> {
-        Plan p = Rollouts.finish(r, "promoting");
-        if (p.complete()) {
-          return new Decision(p, desired, null, rejected, null, 0);
-        }
-        return new Decision(p, r.stable(), desired, rejected, null, res.weight(), res.state());
-      }
-      default -> {
-        Map<String, Integer> replicas = new LinkedHashMap<>();
-        replicas.put(r.stable(), r.replicas());
-        // A/B rules send their requests to the candidate whatever the weight: it needs a pod.
-        replicas.put(desired, Math.max(res.candidateReplicas(), c.minPods()));
-        Set<String> delete =
-            r.revisions().stream()
-                .map(RevisionState::revision)
-                .filter(rev -> !replicas.containsKey(rev))
-                .collect(Collectors.toSet());
-        Plan plan =
-            new Plan(replicas, delete, Phase.Progressing, false, "CanaryStep", res.message());
-        return new Decision(plan, r.stable(), desired, rejected, null, res.weight(), res.state());
-      }
-    }
+    return switch (res.outcome()) {
+      case ROLLBACK -> analysisFailed(r, res.message());
+      case PROMOTE -> promote(r, rejected, res.weight(), res.state());
+      // A/B rules send their requests to the candidate whatever the weight: it needs a pod.
+      default ->
+          step(
+              r,
+              rejected,
+              Math.max(res.candidateReplicas(), c.minPods()),
+              "CanaryStep",
+              res.message(),
+              res.weight(),
+              res.state());
+    };
   }
 
   /**
@@ -252,47 +235,72 @@ public final class Decider {
                 sh.gate(),
                 in.action() == Action.PROMOTE));
     int nextFailures = failures + (sh.gate().verdict() == Analysis.Outcome.FAIL ? 1 : 0);
-    switch (res.outcome()) {
-      case ROLLBACK -> {
-        return hold(
-            r,
-            Phase.RolledBack,
-            new Failure(
-                "AnalysisFailed", "rollout of " + desired + " rolled back: " + res.message()),
-            desired);
-      }
-      case PROMOTE -> {
-        Plan p = Rollouts.finish(r, "promoting");
-        if (p.complete()) {
-          return new Decision(p, desired, null, rejected, null, 0);
-        }
-        return new Decision(
-            p,
-            r.stable(),
-            desired,
-            rejected,
-            null,
-            0,
-            new CanarySteps.State(0, since == null ? sh.now() : since, nextFailures));
-      }
-      default -> {
-        Map<String, Integer> replicas = new LinkedHashMap<>();
-        replicas.put(r.stable(), r.replicas());
-        replicas.put(desired, res.candidateReplicas());
-        Set<String> delete =
-            r.revisions().stream()
-                .map(RevisionState::revision)
-                .filter(rev -> !replicas.containsKey(rev))
-                .collect(Collectors.toSet());
-        Plan plan =
-            new Plan(replicas, delete, Phase.Progressing, false, "Shadowing", res.message());
-        CanarySteps.State st =
-            res.mirroringSince() == null
-                ? null
-                : new CanarySteps.State(0, res.mirroringSince(), nextFailures);
-        return new Decision(plan, r.stable(), desired, rejected, null, 0, st);
-      }
+    return switch (res.outcome()) {
+      case ROLLBACK -> analysisFailed(r, res.message());
+      case PROMOTE ->
+          promote(
+              r,
+              rejected,
+              0,
+              new CanarySteps.State(0, since == null ? sh.now() : since, nextFailures));
+      default ->
+          step(
+              r,
+              rejected,
+              res.candidateReplicas(),
+              "Shadowing",
+              res.message(),
+              0,
+              res.mirroringSince() == null
+                  ? null
+                  : new CanarySteps.State(0, res.mirroringSince(), nextFailures));
+    };
+  }
+
+  /** A failed analysis: back to the stable revision at once, the candidate rejected. */
+  private static Decision analysisFailed(RolloutInput r, String why) {
+    return hold(
+        r,
+        Phase.RolledBack,
+        new Failure("AnalysisFailed", "rollout of " + r.desired() + " rolled back: " + why),
+        r.desired());
+  }
+
+  /**
+   * Promotion: the candidate at full size; it becomes stable once ready (the weight and state stay
+   * until then).
+   */
+  private static Decision promote(
+      RolloutInput r, String rejected, int weight, CanarySteps.State state) {
+    Plan p = Rollouts.finish(r, "promoting");
+    if (p.complete()) {
+      return new Decision(p, r.desired(), null, rejected, null, 0);
     }
+    return new Decision(p, r.stable(), r.desired(), rejected, null, weight, state);
+  }
+
+  /**
+   * A step of a routed rollout: the stable revision at full size, the candidate at {@code pods},
+   * any other revision removed.
+   */
+  private static Decision step(
+      RolloutInput r,
+      String rejected,
+      int pods,
+      String reason,
+      String message,
+      int weight,
+      CanarySteps.State state) {
+    Map<String, Integer> replicas = new LinkedHashMap<>();
+    replicas.put(r.stable(), r.replicas());
+    replicas.put(r.desired(), pods);
+    Set<String> delete =
+        r.revisions().stream()
+            .map(RevisionState::revision)
+            .filter(rev -> !replicas.containsKey(rev))
+            .collect(Collectors.toSet());
+    Plan plan = new Plan(replicas, delete, Phase.Progressing, false, reason, message);
+    return new Decision(plan, r.stable(), r.desired(), rejected, null, weight, state);
   }
 
   /** The first revision has nothing to replace: it simply starts. */
