@@ -31,6 +31,10 @@ public final class RouterObjects {
   public static final String ROUTER = "router";
   public static final String TABLE_KEY = "table.json";
   public static final String TOKEN_KEY = "token";
+
+  /** Router replicas per ModelDeployment (one today; see docs/operator.md, limits). */
+  public static final int REPLICAS = 1;
+
   static final String TABLE_DIR = "/etc/modelship/router";
   static final String TOKEN_DIR = "/etc/modelship/router-token";
 

@@ -128,7 +128,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     boolean routed = Routing.routed(spec);
     Routing.Observed routers = routed ? Routing.observe(pods, routerClient) : Routing.Observed.NONE;
     Instant now = Instant.now();
-    Routing.CanaryInputs canary =
+    Routing.StepInputs canary =
         routed && stable != null && !desired.equals(stable)
             ? Routing.canary(spec, previous, desired, routers, now)
             : null;
@@ -190,7 +190,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             url,
             Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     if (canary != null) {
-      Routing.record(next, decision, canary, now);
+      Routing.record(next, decision, canary);
     }
     announce(md, previous, next);
     metrics.reconciled(next.phase);
@@ -283,7 +283,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             });
     boolean heldBack = false;
     if (routed && decision.stable() != null) {
-      String image2 = image;
       Deployment cachedRouter =
           existing.stream()
               .filter(d -> d.getMetadata().getName().equals(RouterObjects.name(md)))
@@ -307,7 +306,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         applyIfChanged(RouterObjects.table(md, table), cachedTable);
         routers.push(routerClient, token, table, !table.json().equals(before));
       }
-      applyIfChanged(RouterObjects.deployment(md, image2, routerReplicas(md)), cachedRouter);
+      applyIfChanged(RouterObjects.deployment(md, image, RouterObjects.REPLICAS), cachedRouter);
     }
     for (String revision : decision.plan().delete()) {
       if (routed && routers.routes(revision)) {
@@ -320,10 +319,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       client.configMaps().inNamespace(ns).withName(name).delete();
     }
     return heldBack;
-  }
-
-  private static int routerReplicas(ModelDeployment md) {
-    return 1;
   }
 
   /**

@@ -112,10 +112,10 @@ final class Routing {
 
   /** The Canary step's inputs, and the analysis figures when an evaluation was due. */
   /** The step's inputs for Canary or Shadow (one of them), and the analysis figures if due. */
-  record CanaryInputs(
+  record StepInputs(
       Decider.Canary decider, Decider.Shadow shadow, AnalysisStatus figures, int failures) {}
 
-  static CanaryInputs canary(
+  static StepInputs canary(
       ModelDeploymentSpec spec,
       ModelDeploymentStatus previous,
       String desired,
@@ -160,7 +160,7 @@ final class Routing {
           gate.verdict() == Analysis.Outcome.FAIL
               ? new Gate(gate.verdict(), gate.reasons(), failures + 1, gate.failureLimit())
               : gate;
-      return new CanaryInputs(
+      return new StepInputs(
           null,
           new Decider.Shadow(
               mirrorPercent(spec),
@@ -177,7 +177,7 @@ final class Routing {
         spec.strategy.canary != null
             && spec.strategy.canary.match != null
             && !spec.strategy.canary.match.isEmpty();
-    return new CanaryInputs(
+    return new StepInputs(
         new Decider.Canary(
             spec.strategy.canary == null || spec.strategy.canary.steps == null
                 ? java.util.List.of()
@@ -202,7 +202,7 @@ final class Routing {
   }
 
   /** Where the rollout stands, into the status. */
-  static void record(ModelDeploymentStatus next, Decision d, CanaryInputs in, Instant now) {
+  static void record(ModelDeploymentStatus next, Decision d, StepInputs in) {
     if (in.shadow() != null
         && d.candidate() != null
         && d.canary() != null
