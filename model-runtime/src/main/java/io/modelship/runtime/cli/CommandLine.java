@@ -93,6 +93,12 @@ public final class CommandLine {
               List.of("modelship.router.admin-token-file"),
               "router: tokens (one per line) that may change the route table (PUT /router/table)"),
           new Option(
+              "--preview-port",
+              "PORT",
+              List.of("modelship.router.preview-port"),
+              "router: also listen here; every request on it goes to the candidate (BlueGreen"
+                  + " preview), or to the stable revision when there is none"),
+          new Option(
               "--table-file",
               "FILE",
               List.of("modelship.router.table-file"),

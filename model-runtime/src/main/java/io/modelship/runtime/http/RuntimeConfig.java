@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The runtime's settings: {@code modelship.*} in application.properties, {@code MODELSHIP_*}
@@ -86,6 +87,13 @@ public interface RuntimeConfig {
      * cannot be changed at run time ({@code --admin-token-file}).
      */
     Optional<Path> adminTokenFile();
+
+    /**
+     * A second port whose requests all go to the candidate, or to the stable revision when there is
+     * none: the preview of a BlueGreen rollout, counted with the candidate's requests ({@code
+     * --preview-port}).
+     */
+    OptionalInt previewPort();
 
     /**
      * A JSON route table (the body {@code PUT /router/table} takes) to route by instead of the

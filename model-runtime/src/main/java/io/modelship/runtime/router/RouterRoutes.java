@@ -24,6 +24,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -84,6 +85,9 @@ public class RouterRoutes {
   /** Answers larger than this are relayed but not parsed for labels or comparison. */
   private static final int PARSE_LIMIT = 64 * 1024;
 
+  /** The model APIs the router forwards. */
+  private static final String PROXIED_PATHS = "/(models|v1|v2)(/.*)?";
+
   @Inject RuntimeConfig config;
   @Inject Vertx vertx;
   @Inject MeterRegistry registry;
@@ -93,6 +97,7 @@ public class RouterRoutes {
   private volatile String failure;
   private volatile boolean draining;
   private HttpClient client;
+  private volatile HttpServer previewServer;
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicInteger mirrorsInFlight = new AtomicInteger();
   private final LongAdder mirrorDropped = new LongAdder();
@@ -145,6 +150,7 @@ public class RouterRoutes {
                 .setConnectTimeout(2000)
                 .setTcpNoDelay(true),
             new PoolOptions().setHttp1MaxSize(64));
+    r.previewPort().ifPresent(this::startPreview);
     RouteTable t = state.table();
     LOG.infof(
         "routing: stable %s %s, candidate %s %s, weight %d%%, match %s, mirror %d%%",
@@ -157,6 +163,37 @@ public class RouterRoutes {
         t.mirrorPercent());
   }
 
+  /**
+   * The preview listener: the same proxy on a port of its own, where every request goes to the
+   * candidate (the stable revision when there is none). A BlueGreen rollout puts its preview
+   * Service in front of it, so what testers send there is counted, and analysed, as the
+   * candidate's.
+   */
+  private void startPreview(int port) {
+    Router preview = Router.router(vertx);
+    preview.routeWithRegex(PROXIED_PATHS).handler(body()).handler(rc -> proxy(rc, true));
+    vertx
+        .createHttpServer()
+        .requestHandler(preview)
+        .listen(port, "0.0.0.0")
+        .onSuccess(
+            server -> {
+              previewServer = server;
+              LOG.infof("preview listener on port %d", server.actualPort());
+            })
+        .onFailure(
+            e -> {
+              failure = "cannot listen for the preview on port " + port + ": " + e.getMessage();
+              LOG.error(failure);
+            });
+  }
+
+  /** The preview listener's port, or -1 when there is none (yet). */
+  public int previewPort() {
+    HttpServer s = previewServer;
+    return s == null ? -1 : s.actualPort();
+  }
+
   void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
     draining = true;
   }
@@ -166,9 +203,11 @@ public class RouterRoutes {
     return failure;
   }
 
-  /** Ready while configured and not shutting down. */
+  /** Ready while configured, listening (the preview too, when asked) and not shutting down. */
   public boolean ready() {
-    return state != null && !draining;
+    return state != null
+        && !draining
+        && (config.router().previewPort().isEmpty() || previewServer != null);
   }
 
   /** The current state (for tests and the stats endpoint). */
@@ -185,12 +224,14 @@ public class RouterRoutes {
         .put("/router/table")
         .handler(BodyHandler.create(false).setBodyLimit(64 * 1024).setHandleFileUploads(false))
         .handler(this::updateTable);
-    BodyHandler body =
-        BodyHandler.create(false)
-            .setBodyLimit(config.maxBodyBytes())
-            .setHandleFileUploads(false)
-            .setDeleteUploadedFilesOnEnd(true);
-    router.routeWithRegex("/(models|v1|v2)(/.*)?").handler(body).handler(this::proxy);
+    router.routeWithRegex(PROXIED_PATHS).handler(body()).handler(rc -> proxy(rc, false));
+  }
+
+  private BodyHandler body() {
+    return BodyHandler.create(false)
+        .setBodyLimit(config.maxBodyBytes())
+        .setHandleFileUploads(false)
+        .setDeleteUploadedFilesOnEnd(true);
   }
 
   private void stats(RoutingContext rc) {
@@ -387,7 +428,11 @@ public class RouterRoutes {
   /** An upstream's answer, read whole. */
   record Answer(int status, MultiMap headers, Buffer body) {}
 
-  private void proxy(RoutingContext rc) {
+  /**
+   * @param preview a request to the preview listener: the candidate answers it (the stable revision
+   *     when there is none), and it is never mirrored
+   */
+  private void proxy(RoutingContext rc, boolean preview) {
     RouterState s = state;
     if (s == null) {
       error(rc, 503, "the router is not configured: " + failure, null);
@@ -395,7 +440,10 @@ public class RouterRoutes {
     }
     long start = System.nanoTime();
     HttpServerRequest req = rc.request();
-    Decision d = Split.decide(s.table(), req::getHeader, sequence.getAndIncrement());
+    Decision d =
+        preview
+            ? (s.candidate() == null ? Split.STABLE : Split.CANDIDATE)
+            : Split.decide(s.table(), req::getHeader, sequence.getAndIncrement());
     boolean candidate = d.target() == Target.CANDIDATE;
     Backend backend = candidate ? s.candidate() : s.stable();
     RevisionCounters side = candidate ? s.candidateCounters() : s.stableCounters();

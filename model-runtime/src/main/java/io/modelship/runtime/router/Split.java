@@ -24,9 +24,9 @@ public final class Split {
   /** The decision: who answers, and whether the request is mirrored to the candidate. */
   public record Decision(Target target, boolean mirror) {}
 
-  private static final Decision STABLE = new Decision(Target.STABLE, false);
+  public static final Decision STABLE = new Decision(Target.STABLE, false);
   private static final Decision STABLE_MIRRORED = new Decision(Target.STABLE, true);
-  private static final Decision CANDIDATE = new Decision(Target.CANDIDATE, false);
+  public static final Decision CANDIDATE = new Decision(Target.CANDIDATE, false);
 
   private Split() {}
 

@@ -212,6 +212,27 @@ class RouterIT extends JarHarness {
   }
 
   @Test
+  void thePreviewPortSendsEverythingToTheCandidateAndCountsItThere(@TempDir Path tmp)
+      throws Exception {
+    int preview = freePort();
+    int r = v1v2(tmp, "--preview-port", Integer.toString(preview));
+    assertThat(load(preview, 200, Map.of())).containsOnly(Map.entry("v2", 200));
+    assertThat(load(r, 100, Map.of())).containsOnly(Map.entry("v1", 100));
+    String stats = get(r, "/stats").body();
+    assertThat(stats).contains("\"candidateWeight\" : 0");
+    // The candidate's counters hold the preview's requests: that is what BlueGreen analyses.
+    assertThat(stats.replaceAll("\\s", ""))
+        .containsPattern(
+            "\"candidate\":\\{\"revision\":\"v2\",\"endpoints\":\\[[^]]*],\"requests\":200,");
+
+    // With no candidate, the preview shows the stable revision.
+    HttpResponse<String> put =
+        putTable(r, TOKEN, "{\"stable\":\"" + url(v2) + "\",\"stableRevision\":\"v2\"}");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    assertThat(load(preview, 50, Map.of())).containsOnly(Map.entry("v2", 50));
+  }
+
+  @Test
   void theMirrorComparesAnswersAndNeverWaitsForTheCandidate(@TempDir Path tmp) throws Exception {
     int r = v1v2(tmp, "--mirror-percent", "100");
     assertThat(load(r, 300, Map.of())).containsOnly(Map.entry("v1", 300));
