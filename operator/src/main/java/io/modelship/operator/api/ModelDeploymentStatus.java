@@ -26,6 +26,10 @@ public class ModelDeploymentStatus {
   @JsonPropertyDescription("When the current canary step began (RFC 3339).")
   public String stepStartedAt;
 
+  @JsonPropertyDescription(
+      "After a BlueGreen switch: until when the previous revision is kept at full size (RFC 3339).")
+  public String scaleDownAt;
+
   public TrafficStatus traffic;
 
   public AnalysisStatus analysis;

@@ -35,6 +35,9 @@ public final class RouterObjects {
   /** Router replicas per ModelDeployment (one today; see docs/operator.md, limits). */
   public static final int REPLICAS = 1;
 
+  /** The router's preview listener: every request there goes to the candidate. */
+  public static final int PREVIEW_PORT = 8081;
+
   static final String TABLE_DIR = "/etc/modelship/router";
   static final String TOKEN_DIR = "/etc/modelship/router-token";
 
@@ -42,6 +45,11 @@ public final class RouterObjects {
 
   public static String name(ModelDeployment md) {
     return md.getMetadata().getName() + "-router";
+  }
+
+  /** The Service in front of the router's preview listener (BlueGreen). */
+  public static String previewName(ModelDeployment md) {
+    return md.getMetadata().getName() + "-preview";
   }
 
   public static String tokenName(ModelDeployment md) {
@@ -70,12 +78,19 @@ public final class RouterObjects {
                 "--table-file",
                 TABLE_DIR + "/" + TABLE_KEY,
                 "--admin-token-file",
-                TOKEN_DIR + "/" + TOKEN_KEY)
+                TOKEN_DIR + "/" + TOKEN_KEY,
+                "--preview-port",
+                Integer.toString(PREVIEW_PORT))
             // Endpoints take a few seconds to drop a terminating router: keep answering meanwhile.
             .withEnv(new EnvVar("QUARKUS_SHUTDOWN_DELAY", "5s", null))
             .addNewPort()
             .withName("http")
             .withContainerPort(DesiredObjects.HTTP_PORT)
+            .withProtocol("TCP")
+            .endPort()
+            .addNewPort()
+            .withName("preview")
+            .withContainerPort(PREVIEW_PORT)
             .withProtocol("TCP")
             .endPort()
             .withReadinessProbe(DesiredObjects.probe("/q/health/ready", 1, 3))
@@ -149,15 +164,28 @@ public final class RouterObjects {
 
   /** The Service clients use, in front of the router's pods. */
   public static Service service(ModelDeployment md) {
+    return routerService(md, md.getMetadata().getName(), "http");
+  }
+
+  /**
+   * The BlueGreen preview, {@code <name>-preview}: the router's preview listener, which sends every
+   * request to the candidate (to the stable revision when there is none) and counts it as the
+   * candidate's, so the analysis sees what testers send there.
+   */
+  public static Service previewService(ModelDeployment md) {
+    return routerService(md, previewName(md), "preview");
+  }
+
+  private static Service routerService(ModelDeployment md, String name, String targetPort) {
     String mdName = md.getMetadata().getName();
     return new ServiceBuilder()
-        .withMetadata(DesiredObjects.meta(md, mdName, Labels.of(mdName)))
+        .withMetadata(DesiredObjects.meta(md, name, Labels.of(mdName)))
         .withNewSpec()
         .withSelector(Map.of(Labels.NAME, mdName, COMPONENT, ROUTER))
         .addNewPort()
         .withName("http")
         .withPort(DesiredObjects.HTTP_PORT)
-        .withTargetPort(new IntOrString("http"))
+        .withTargetPort(new IntOrString(targetPort))
         .withProtocol("TCP")
         .endPort()
         .endSpec()

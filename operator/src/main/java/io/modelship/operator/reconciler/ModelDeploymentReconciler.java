@@ -130,7 +130,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     Instant now = Instant.now();
     Routing.StepInputs canary =
         routed && stable != null && !desired.equals(stable)
-            ? Routing.canary(spec, previous, desired, routers, now)
+            ? Routing.steps(spec, previous, desired, routers, now)
             : null;
     Decision decision =
         Decider.decide(
@@ -144,7 +144,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                 action,
                 rejection(previous),
                 canary == null ? null : canary.decider(),
-                canary == null ? null : canary.shadow()));
+                canary == null ? null : canary.shadow(),
+                canary == null ? Routing.retiring(spec, previous, now) : canary.blueGreen()));
 
     LOG.debugf(
         "%s: desired %s stable %s revisions %s -> %s %s %s",
@@ -206,6 +207,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     // rollout also waits on clocks (pauses, analysis) and on routers taking a table.
     if (heldBack || (routed && next.phase != Phase.Healthy && next.phase != Phase.RolledBack)) {
       control.rescheduleAfter(Duration.ofSeconds(2));
+    } else if (next.scaleDownAt != null) {
+      // BlueGreen keeps the previous revision until then.
+      Duration left = Duration.between(Instant.now(), Instant.parse(next.scaleDownAt));
+      control.rescheduleAfter(left.isNegative() ? Duration.ofSeconds(1) : left.plusSeconds(1));
     } else if (next.phase != Phase.Healthy) {
       control.rescheduleAfter(Duration.ofSeconds(30));
     }
@@ -249,13 +254,23 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     Map<String, ConfigMap> cards =
         context.getSecondaryResources(ConfigMap.class).stream()
             .collect(Collectors.toMap(c -> c.getMetadata().getName(), c -> c, (a, b) -> a));
+    Map<String, Service> services =
+        context.getSecondaryResources(Service.class).stream()
+            .collect(Collectors.toMap(x -> x.getMetadata().getName(), x -> x, (a, b) -> a));
+    Service cachedService = services.get(md.getMetadata().getName());
     if (!decision.plan().replicas().isEmpty()) {
-      Service cached =
-          context.getSecondaryResources(Service.class).stream()
-              .filter(x -> x.getMetadata().getName().equals(md.getMetadata().getName()))
-              .findFirst()
-              .orElse(null);
-      applyIfChanged(routed ? RouterObjects.service(md) : DesiredObjects.service(md), cached);
+      applyIfChanged(
+          routed ? RouterObjects.service(md) : DesiredObjects.service(md), cachedService);
+    }
+    boolean preview = routed && md.getSpec().strategy.type == StrategyType.BlueGreen;
+    Service cachedPreview = services.get(RouterObjects.previewName(md));
+    if (preview) {
+      applyIfChanged(RouterObjects.previewService(md), cachedPreview);
+    } else if (cachedPreview != null) {
+      delete(cachedPreview);
+    }
+    if (!routed) {
+      retireRouter(md, existing, cards, cachedService);
     }
     decision
         .plan()
@@ -319,6 +334,45 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       client.configMaps().inNamespace(ns).withName(name).delete();
     }
     return heldBack;
+  }
+
+  /**
+   * After a switch to a strategy without the router: its objects go, once the Service {@code
+   * <name>} already selects the serving pods directly (so no client is still sent to a router).
+   */
+  private void retireRouter(
+      ModelDeployment md,
+      Set<Deployment> existing,
+      Map<String, ConfigMap> cards,
+      Service cachedService) {
+    Deployment router =
+        existing.stream()
+            .filter(d -> d.getMetadata().getName().equals(RouterObjects.name(md)))
+            .findFirst()
+            .orElse(null);
+    boolean direct =
+        cachedService != null
+            && cachedService.getSpec() != null
+            && cachedService.getSpec().getSelector() != null
+            && !cachedService.getSpec().getSelector().containsKey(RouterObjects.COMPONENT);
+    if (router == null || !direct) {
+      return;
+    }
+    LOG.infof("%s: the strategy no longer uses the router; removing it", key(md));
+    delete(router);
+    ConfigMap table = cards.get(RouterObjects.name(md));
+    if (table != null) {
+      delete(table);
+    }
+    client
+        .secrets()
+        .inNamespace(md.getMetadata().getNamespace())
+        .withName(RouterObjects.tokenName(md))
+        .delete();
+  }
+
+  private void delete(HasMetadata r) {
+    client.resource(r).delete();
   }
 
   /**

@@ -38,16 +38,15 @@ final class Preflight {
     if (updating
         && type != StrategyType.Recreate
         && type != StrategyType.RollingUpdate
-        && !((type == StrategyType.Canary || type == StrategyType.Shadow) && router)) {
+        && !router) {
       return new Failure(
           "StrategyNotSupported",
           "spec.strategy.type "
               + type
-              + (type == StrategyType.Canary || type == StrategyType.Shadow
-                  ? " with traffic.provider " + spec.traffic.provider
-                  : "")
-              + " is not supported by this operator version yet (Recreate, RollingUpdate, and"
-              + " Canary and Shadow with the Router provider are)");
+              + " with traffic.provider "
+              + spec.traffic.provider
+              + " is not supported by this operator version yet (Recreate and RollingUpdate"
+              + " are, with any provider; BlueGreen, Canary and Shadow with the Router provider)");
     }
     List<String> unsupported = new ArrayList<>();
     if (spec.autoscaling != null) {

@@ -32,9 +32,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The part of a reconcile that concerns the traffic router (Canary with the Router provider): what
- * the routers report, the analysis of their counters, the Canary step's inputs and the status it
- * leaves, the admin token, and pushing a new table to every router.
+ * The part of a reconcile that concerns the traffic router (Canary, Shadow and BlueGreen with the
+ * Router provider): what the routers report, the analysis of their counters, the step's inputs and
+ * the status it leaves, the admin token, and pushing a new table to every router.
  */
 final class Routing {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -44,7 +44,9 @@ final class Routing {
   /** Whether this ModelDeployment's traffic goes through a router. */
   static boolean routed(ModelDeploymentSpec spec) {
     return spec.strategy != null
-        && (spec.strategy.type == StrategyType.Canary || spec.strategy.type == StrategyType.Shadow)
+        && (spec.strategy.type == StrategyType.Canary
+            || spec.strategy.type == StrategyType.Shadow
+            || spec.strategy.type == StrategyType.BlueGreen)
         && (spec.traffic == null
             || spec.traffic.provider == null
             || spec.traffic.provider == TrafficProvider.Router);
@@ -110,12 +112,18 @@ final class Routing {
     return new Observed(views, windows);
   }
 
-  /** The Canary step's inputs, and the analysis figures when an evaluation was due. */
-  /** The step's inputs for Canary or Shadow (one of them), and the analysis figures if due. */
+  /**
+   * The step's inputs for Canary, Shadow or BlueGreen (one of the three), and the analysis figures
+   * when an evaluation was due.
+   */
   record StepInputs(
-      Decider.Canary decider, Decider.Shadow shadow, AnalysisStatus figures, int failures) {}
+      Decider.Canary decider,
+      Decider.Shadow shadow,
+      Decider.BlueGreen blueGreen,
+      AnalysisStatus figures,
+      int failures) {}
 
-  static StepInputs canary(
+  static StepInputs steps(
       ModelDeploymentSpec spec,
       ModelDeploymentStatus previous,
       String desired,
@@ -154,12 +162,27 @@ final class Routing {
         figures.evaluatedAt = now.truncatedTo(ChronoUnit.SECONDS).toString();
       }
     }
+    // The Shadow and BlueGreen machines see this verdict's failure already counted in the gate; the
+    // Canary machine counts it itself, as it also tracks the failures of its analysis steps.
+    Gate counted =
+        gate.verdict() == Analysis.Outcome.FAIL
+            ? new Gate(gate.verdict(), gate.reasons(), failures + 1, gate.failureLimit())
+            : gate;
+    if (spec.strategy.type == StrategyType.BlueGreen) {
+      var bg = spec.strategy.blueGreen;
+      Integer auto =
+          bg == null || bg.autoPromotionSeconds == null || bg.autoPromotionSeconds == 0
+              ? null
+              : bg.autoPromotionSeconds;
+      return new StepInputs(
+          null,
+          null,
+          new Decider.BlueGreen(
+              auto, bg == null ? null : bg.scaleDownDelaySeconds, state, now, counted, null),
+          figures,
+          failures);
+    }
     if (spec.strategy.type == StrategyType.Shadow) {
-      // The Shadow machine counts this verdict among the failures itself only through the gate.
-      Gate g =
-          gate.verdict() == Analysis.Outcome.FAIL
-              ? new Gate(gate.verdict(), gate.reasons(), failures + 1, gate.failureLimit())
-              : gate;
       return new StepInputs(
           null,
           new Decider.Shadow(
@@ -169,7 +192,8 @@ final class Routing {
                   ShadowSteps.DEFAULT_DURATION),
               state,
               now,
-              g),
+              counted),
+          null,
           figures,
           failures);
     }
@@ -187,6 +211,7 @@ final class Routing {
             gate,
             ab ? 1 : 0),
         null,
+        null,
         figures,
         failures);
   }
@@ -199,6 +224,21 @@ final class Routing {
     return spec.strategy.shadow == null || spec.strategy.shadow.mirrorPercent == null
         ? ShadowSteps.DEFAULT_MIRROR_PERCENT
         : spec.strategy.shadow.mirrorPercent;
+  }
+
+  /**
+   * After a BlueGreen switch, while the previous revision is kept: what the Decider needs to keep
+   * it, from status; null otherwise.
+   */
+  static Decider.BlueGreen retiring(
+      ModelDeploymentSpec spec, ModelDeploymentStatus previous, Instant now) {
+    if (spec.strategy == null
+        || spec.strategy.type != StrategyType.BlueGreen
+        || previous.scaleDownAt == null) {
+      return null;
+    }
+    return new Decider.BlueGreen(
+        null, null, null, now, Gate.NONE, Instant.parse(previous.scaleDownAt));
   }
 
   /** Where the rollout stands, into the status. */

@@ -46,6 +46,10 @@ public final class StatusBuilder {
     s.analysis = previous.analysis;
     s.currentStep = previous.currentStep;
     s.stepStartedAt = previous.stepStartedAt;
+    s.scaleDownAt =
+        d.scaleDownAt() == null
+            ? null
+            : d.scaleDownAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
 
     boolean progressing =
         phase == Phase.Pending || phase == Phase.Progressing || phase == Phase.Paused;
@@ -138,7 +142,6 @@ public final class StatusBuilder {
         .build();
   }
 
-  /** True when two statuses say the same thing (times aside): then nothing is written. */
   private static java.util.List<Object> analysis(io.modelship.operator.api.AnalysisStatus x) {
     return x == null
         ? null
@@ -152,6 +155,7 @@ public final class StatusBuilder {
             x.evaluatedAt);
   }
 
+  /** True when two statuses say the same thing (times aside): then nothing is written. */
   public static boolean same(ModelDeploymentStatus a, ModelDeploymentStatus b) {
     if (a == null || b == null) {
       return a == b;
@@ -167,6 +171,7 @@ public final class StatusBuilder {
         && Objects.equals(traffic(a.traffic), traffic(b.traffic))
         && Objects.equals(a.currentStep, b.currentStep)
         && Objects.equals(a.stepStartedAt, b.stepStartedAt)
+        && Objects.equals(a.scaleDownAt, b.scaleDownAt)
         && Objects.equals(analysis(a.analysis), analysis(b.analysis))
         && Objects.equals(conds(a.conditions), conds(b.conditions));
   }

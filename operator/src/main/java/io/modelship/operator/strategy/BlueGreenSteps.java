@@ -104,14 +104,9 @@ public final class BlueGreenSteps {
         : " (analysis" + g.why() + ")";
   }
 
-  /**
-   * How long the old revision still stays at full size after the switch at {@code switchedAt}; zero
-   * when it can go.
-   */
-  public static Duration keepOld(Instant switchedAt, Instant now, Integer scaleDownDelaySeconds) {
-    int delay =
-        scaleDownDelaySeconds == null ? DEFAULT_SCALE_DOWN_DELAY_SECONDS : scaleDownDelaySeconds;
-    Duration left = Duration.between(now, switchedAt.plusSeconds(delay));
-    return left.isNegative() ? Duration.ZERO : left;
+  /** When the previous revision may go after a switch at {@code switchedAt}. */
+  public static Instant scaleDownAt(Instant switchedAt, Integer scaleDownDelaySeconds) {
+    return switchedAt.plusSeconds(
+        scaleDownDelaySeconds == null ? DEFAULT_SCALE_DOWN_DELAY_SECONDS : scaleDownDelaySeconds);
   }
 }

@@ -43,7 +43,33 @@ public final class Decider {
       Action action,
       Failure rejection,
       Canary canary,
-      Shadow shadow) {
+      Shadow shadow,
+      BlueGreen blueGreen) {
+
+    public Input(
+        RolloutInput rollout,
+        StrategyType type,
+        String rejected,
+        Failure blocked,
+        Failure desiredFailure,
+        boolean paused,
+        Action action,
+        Failure rejection,
+        Canary canary,
+        Shadow shadow) {
+      this(
+          rollout,
+          type,
+          rejected,
+          blocked,
+          desiredFailure,
+          paused,
+          action,
+          rejection,
+          canary,
+          shadow,
+          null);
+    }
 
     public Input(
         RolloutInput rollout,
@@ -104,6 +130,20 @@ public final class Decider {
       Instant now,
       Gate gate) {}
 
+  /**
+   * What a BlueGreen rollout decides from: when to promote by itself (null: only on request), how
+   * long the old revision stays after the switch, when the preview became fully ready ({@code
+   * state.stepStartedAt}, null state before), the clock, the analysis of the preview's traffic,
+   * and, after a switch, until when the previous revision is kept ({@code status.scaleDownAt}).
+   */
+  public record BlueGreen(
+      Integer autoPromotionSeconds,
+      Integer scaleDownDelaySeconds,
+      CanarySteps.State state,
+      Instant now,
+      Gate gate,
+      Instant scaleDownAt) {}
+
   private Decider() {}
 
   public static Decision decide(Input in) {
@@ -114,11 +154,17 @@ public final class Decider {
 
     if (desired.equals(stable)) {
       Plan plan = Rollouts.finish(r, "scaling");
+      Instant keepUntil = null;
+      BlueGreen bg = in.blueGreen();
+      if (bg != null && bg.scaleDownAt() != null && bg.now().isBefore(bg.scaleDownAt())) {
+        plan = keepPrevious(r, plan, bg);
+        keepUntil = bg.scaleDownAt();
+      }
       Failure problem = in.desiredFailure() != null ? in.desiredFailure() : in.blocked();
       if (problem != null) {
         plan = with(plan, Phase.Degraded, problem);
       }
-      return new Decision(plan, stable, null, rejected, problem, 0);
+      return new Decision(plan, stable, null, rejected, problem, 0, null, keepUntil);
     }
     if (desired.equals(rejected)) {
       Failure f =
@@ -162,6 +208,9 @@ public final class Decider {
     }
     if (stable != null && in.type() == StrategyType.Shadow && in.shadow() != null) {
       return shadow(r, in, rejected);
+    }
+    if (stable != null && in.type() == StrategyType.BlueGreen && in.blueGreen() != null) {
+      return blueGreen(r, in, rejected);
     }
     RolloutStrategy strategy =
         stable == null || in.type() == StrategyType.Recreate
@@ -255,6 +304,77 @@ public final class Decider {
                   ? null
                   : new CanarySteps.State(0, res.mirroringSince(), nextFailures));
     };
+  }
+
+  /**
+   * A BlueGreen step: the candidate at full size, reachable only through the preview, until it is
+   * promoted; then every client switches to it at once, and the previous revision stays at full
+   * size for scaleDownDelaySeconds. Rollback as in {@link #canary}.
+   */
+  private static Decision blueGreen(RolloutInput r, Input in, String rejected) {
+    BlueGreen bg = in.blueGreen();
+    Instant readySince = bg.state() == null ? null : bg.state().stepStartedAt();
+    int failures = bg.state() == null ? 0 : bg.state().analysisFailures();
+    int nextFailures = failures + (bg.gate().verdict() == Analysis.Outcome.FAIL ? 1 : 0);
+    BlueGreenSteps.Result res =
+        BlueGreenSteps.next(
+            new BlueGreenSteps.Input(
+                r.replicas(),
+                r.state(r.desired()).readyReplicas(),
+                readySince,
+                bg.now(),
+                bg.autoPromotionSeconds(),
+                bg.gate(),
+                in.action() == Action.PROMOTE));
+    CanarySteps.State state =
+        res.readySince() == null ? null : new CanarySteps.State(0, res.readySince(), nextFailures);
+    return switch (res.outcome()) {
+      case ROLLBACK -> analysisFailed(r, res.message());
+      case PROMOTE -> {
+        Plan p = Rollouts.finish(r, "promoting");
+        if (!p.complete()) {
+          // A preview pod went away meanwhile: clients stay on the stable until all are ready.
+          yield new Decision(p, r.stable(), r.desired(), rejected, null, 0, state);
+        }
+        Instant until = BlueGreenSteps.scaleDownAt(bg.now(), bg.scaleDownDelaySeconds());
+        Plan switched =
+            keepPrevious(
+                r,
+                new Plan(
+                    p.replicas(),
+                    p.delete(),
+                    p.phase(),
+                    true,
+                    "Promoted",
+                    "revision " + r.desired() + " serves all clients: " + res.message()),
+                new BlueGreen(null, null, null, bg.now(), bg.gate(), until));
+        yield new Decision(switched, r.desired(), null, rejected, null, 0, null, until);
+      }
+      default -> step(r, rejected, r.replicas(), "Preview", res.message(), 0, state);
+    };
+  }
+
+  /**
+   * After a BlueGreen switch: the revisions the plan would remove stay at the size they have until
+   * {@code scaleDownAt}, so a client still holding a connection, or a quick change back, finds
+   * them.
+   */
+  private static Plan keepPrevious(RolloutInput r, Plan plan, BlueGreen bg) {
+    Map<String, Integer> replicas = new LinkedHashMap<>(plan.replicas());
+    for (RevisionState o : r.others()) {
+      replicas.putIfAbsent(o.revision(), o.specReplicas());
+    }
+    long left = java.time.Duration.between(bg.now(), bg.scaleDownAt()).toSeconds();
+    return new Plan(
+        replicas,
+        Set.of(),
+        plan.phase(),
+        plan.complete(),
+        plan.reason(),
+        plan.message()
+            + (replicas.size() > plan.replicas().size()
+                ? "; the previous revision is kept for another " + Math.max(left, 1) + " s"
+                : ""));
   }
 
   /** A failed analysis: back to the stable revision at once, the candidate rejected. */

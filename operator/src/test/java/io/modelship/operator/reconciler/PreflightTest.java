@@ -91,6 +91,10 @@ class PreflightTest {
     s.strategy = new StrategySpec();
     s.strategy.type = StrategyType.BlueGreen;
     assertThat(Preflight.spec(s, false)).isNull();
+    assertThat(Preflight.spec(s, true)).isNull();
+    s.traffic = new io.modelship.operator.api.TrafficSpec();
+    s.traffic.provider = io.modelship.operator.api.TrafficProvider.None;
+    assertThat(Preflight.spec(s, false)).isNull();
     assertThat(Preflight.spec(s, true).reason()).isEqualTo("StrategyNotSupported");
 
     // Canary runs with the Router provider, not (yet) with the others.

@@ -65,10 +65,9 @@ class BlueGreenAndShadowStepsTest {
 
   @Test
   void theOldRevisionStaysForTheScaleDownDelay() {
-    assertThat(BlueGreenSteps.keepOld(T0, T0.plusSeconds(10), null))
-        .isEqualTo(Duration.ofSeconds(20));
-    assertThat(BlueGreenSteps.keepOld(T0, T0.plusSeconds(30), null)).isZero();
-    assertThat(BlueGreenSteps.keepOld(T0, T0, 0)).isZero();
+    assertThat(BlueGreenSteps.scaleDownAt(T0, null)).isEqualTo(T0.plusSeconds(30));
+    assertThat(BlueGreenSteps.scaleDownAt(T0, 0)).isEqualTo(T0);
+    assertThat(BlueGreenSteps.scaleDownAt(T0, 600)).isEqualTo(T0.plusSeconds(600));
   }
 
   static ShadowSteps.Result shadow(int ready, Instant since, Instant now, Gate g, boolean promote) {
