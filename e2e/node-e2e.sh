@@ -27,7 +27,11 @@
 #      only the stable answers, then promoted on the agreement gate, with zero failed requests.
 #   8. examples/iris-ab.yaml: requests with x-user-group=beta all go to the candidate, all others
 #      to the stable revision, until modelship.io/action=promote.
-#   9. `e2e/cluster.sh down` leaves no process, mount, cgroup or network namespace behind.
+#   9. examples/iris-bluegreen.yaml, with two routers: the new revision serves only the preview
+#      Service until modelship.io/action=promote; the analysis counts the preview's requests
+#      summed over both routers; the promotion switches every client at once (time measured), the
+#      old revision stays for scaleDownDelaySeconds, and no client request fails.
+#  10. `e2e/cluster.sh down` leaves no process, mount, cgroup or network namespace behind.
 # Also prints what it measured: image sizes, the time from `kubectl apply` to Ready, and the
 # runtime's own start-up time in a pod.
 #
@@ -56,6 +60,7 @@ kubectl() { "$CLUSTER" kubectl "$@"; }
 
 cleanup() {
   if [ -n "$load_pid" ]; then kill "$load_pid" 2>/dev/null || true; fi
+  if [ -n "$probe_pid" ]; then kill "$probe_pid" 2>/dev/null || true; fi
   if [ "${E2E_KEEP:-0}" != 1 ] && [ "$was_up" = 0 ]; then "$CLUSTER" down >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
@@ -99,6 +104,34 @@ stop_load() {
   load_pid=""
   return $rc
 }
+
+# A probe in the cluster's network: one request every 50 ms (at most 6,000, and until its stop
+# file), each logged as "epoch-ms revision" (the x-modelship-revision that answered, or "-").
+probe_pid=""
+probe_start() {
+  local url=$1 name=$2
+  rm -f "$WORK/$name.probe.stop"
+  : >"$WORK/$name.probe"
+  "$CLUSTER" exec bash -c '
+    for _ in $(seq 6000); do
+      [ -e "$3.stop" ] && exit 0
+      r=$(curl -s -m 2 -o /dev/null -D - -H "Content-Type: application/json" \
+        -d "{\"sepal_length\":6.0,\"sepal_width\":2.9,\"petal_length\":4.5,\"petal_width\":1.5}" "$1" |
+        tr -d "\r" | sed -n "s/^x-modelship-revision: //Ip")
+      echo "$(date +%s%3N) ${r:--}" >>"$3"
+      sleep 0.05
+    done' _ "$url" "$name" "$WORK/$name.probe" >/dev/null 2>&1 &
+  probe_pid=$!
+}
+probe_stop() {
+  touch "$WORK/$1.probe.stop"
+  wait "$probe_pid" 2>/dev/null || true
+  probe_pid=""
+}
+# probe_first NAME REVISION [AFTER-MS]: epoch ms of the first answer by REVISION (after AFTER-MS).
+probe_first() { awk -v r="$2" -v t="${3:-0}" '$2 == r && $1 >= t { print $1; exit }' "$WORK/$1.probe"; }
+probe_last() { awk -v r="$2" '$2 == r { last = $1 } END { print last }' "$WORK/$1.probe"; }
+now_ms() { date +%s%3N; }
 
 images() {
   local missing=0 i
@@ -235,6 +268,7 @@ main() {
   canary
   shadow
   ab
+  bluegreen
 
   if [ "$(kubectl -n "$SYSTEM_NS" logs deploy/modelship | grep -c Forbidden)" = 0 ]; then
     ok "the operator pod needed nothing beyond the chart's RBAC (no Forbidden in its log)"
@@ -300,13 +334,24 @@ canary() {
   fi
 
   start_load "$url" 0 rollback
+  probe_start "$url" rollback
   t0=$SECONDS
+  local applied
+  applied=$(now_ms)
   kubectl -n "$NS" apply -f examples/iris-canary-rollback.yaml >/dev/null
   if until_true 180 rolled_back; then
     sleep 2
-    local msg
+    probe_stop rollback
+    local msg bad first last decided
     msg=$(kubectl -n "$NS" get md iris-canary -o jsonpath='{.status.conditions[?(@.type=="Degraded")].message}')
     ok "the broken model was rolled back by the analysis in $((SECONDS - t0)) s: $msg"
+    bad=$(field iris-canary '{.status.rejectedRevision}')
+    first=$(probe_first rollback "$bad")
+    last=$(probe_last rollback "$bad")
+    decided=$(date -d "$(field iris-canary '{.status.conditions[?(@.type=="Degraded")].lastTransitionTime}')" +%s%3N)
+    if [ -n "$first" ] && [ -n "$last" ]; then
+      info "rollback timeline from kubectl apply: candidate's first answer +$((first - applied)) ms, RolledBack recorded +$((decided - applied)) ms (second resolution), its last answer +$((last - applied)) ms: traffic back $((last - decided)) ms after the verdict's second began"
+    fi
     if [ -n "$(field iris-canary '{.status.rejectedRevision}')" ] && [ "$(field iris-canary '{.status.stableRevision}')" != "" ]; then
       ok "rejectedRevision $(field iris-canary '{.status.rejectedRevision}'), stable $(field iris-canary '{.status.stableRevision}') keeps serving"
     else
@@ -398,6 +443,80 @@ ab() {
     ok "A/B: promoted by modelship.io/action=promote in $((SECONDS - t0)) s; $cand serves everyone"
   else
     fail "A/B: promote did not finish" "$(diagnose)"
+  fi
+}
+# 9. BlueGreen: the new revision is previewed at full size, then every client switches at once.
+preview_on() { ab_split "$1" 10 | grep -q "revisions=$2:10 "; }
+samples_at_least() { [ "$(field iris-bluegreen '{.status.analysis.samples}')" -ge "$1" ] 2>/dev/null; }
+bluegreen() {
+  local ip pip url purl before cand t0 routers promoted switched answers
+  kubectl -n "$NS" apply -f examples/iris-bluegreen.yaml >/dev/null
+  if ! kubectl -n "$NS" wait --for=condition=Ready md/iris-bluegreen --timeout=180s >/dev/null 2>&1; then
+    fail "iris-bluegreen never Ready" "$(diagnose)"
+    return
+  fi
+  routers=$(kubectl -n "$NS" get deploy iris-bluegreen-router -o jsonpath='{.status.readyReplicas}')
+  ip=$(kubectl -n "$NS" get svc iris-bluegreen -o jsonpath='{.spec.clusterIP}')
+  pip=$(kubectl -n "$NS" get svc iris-bluegreen-preview -o jsonpath='{.spec.clusterIP}')
+  url="http://$ip:8080/models/iris/predict"
+  purl="http://$pip:8080/models/iris/predict"
+  before=$(field iris-bluegreen '{.status.stableRevision}')
+  start_load "$url" 0 bluegreen
+  t0=$SECONDS
+  kubectl -n "$NS" patch md iris-bluegreen --type merge -p \
+    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
+  until_true 120 candidate_named iris-bluegreen || true
+  cand=$(field iris-bluegreen '{.status.candidateRevision}')
+  if [ -z "$cand" ] || ! until_true 180 preview_on "$purl" "$cand"; then
+    stop_load bluegreen || true
+    fail "BlueGreen: the preview never answered with the new revision" "$(diagnose)"
+    return
+  fi
+  answers=$(ab_split "$url" 100)
+  if grep -q "revisions=$before:100 " <<<"$answers"; then
+    ok "BlueGreen: $cand previewed at full size ($((SECONDS - t0)) s) behind iris-bluegreen-preview; all 100 client requests still answered by $before"
+  else
+    fail "BlueGreen: clients reached the preview before the promotion" "$answers"
+  fi
+  # The preview's requests reach both routers (the Service spreads them); the analysis sums them.
+  ab_split "$purl" 120 >/dev/null
+  if until_true 30 samples_at_least 100; then
+    ok "BlueGreen: the analysis counted $(field iris-bluegreen '{.status.analysis.samples}') preview requests summed over $routers routers"
+  else
+    fail "BlueGreen: the analysis did not count the preview's requests" "$(kubectl -n "$NS" get md iris-bluegreen -o yaml | sed -n '/^status:/,$p')"
+  fi
+  probe_start "$url" bluegreen
+  sleep 1
+  promoted=$(now_ms)
+  kubectl -n "$NS" annotate md iris-bluegreen modelship.io/action=promote >/dev/null
+  if until_true 60 stable_changed iris-bluegreen "$before"; then
+    sleep 1
+    probe_stop bluegreen
+    switched=$(probe_first bluegreen "$cand" "$promoted")
+    if [ -n "$switched" ] && [ -z "$(awk -v t="$switched" -v r="$before" '$1 > t && $2 == r' "$WORK/bluegreen.probe")" ]; then
+      ok "BlueGreen: promote switched every client to $cand $((switched - promoted)) ms after kubectl annotate (none answered by $before after that)"
+    else
+      fail "BlueGreen: clients did not switch at once" "$(tail -n 40 "$WORK/bluegreen.probe")"
+    fi
+    if [ -n "$(kubectl -n "$NS" get pods -l "modelship.io/name=iris-bluegreen,modelship.io/revision=$before" -o name)" ] &&
+      [ -n "$(field iris-bluegreen '{.status.scaleDownAt}')" ]; then
+      ok "BlueGreen: $before kept after the switch until $(field iris-bluegreen '{.status.scaleDownAt}') (scaleDownDelaySeconds)"
+    else
+      fail "BlueGreen: the old revision was not kept for the delay" "$(diagnose)"
+    fi
+    if until_true 90 old_pods_gone iris-bluegreen "$before"; then
+      info "BlueGreen: $before removed $((SECONDS - t0)) s after the update began"
+    else
+      fail "BlueGreen: the old revision was never removed" "$(diagnose)"
+    fi
+  else
+    probe_stop bluegreen
+    fail "BlueGreen: promote did not finish" "$(diagnose; kubectl -n "$NS" get md iris-bluegreen -o yaml | sed -n '/^status:/,$p')"
+  fi
+  if stop_load bluegreen; then
+    ok "BlueGreen: zero failed client requests through preview, switch and scale-down ($(head -n 1 "$WORK/bluegreen.out"))"
+  else
+    fail "BlueGreen: client requests failed" "$(cat "$WORK/bluegreen.out")"
   fi
 }
 candidate_named() { [ -n "$(field "$1" '{.status.candidateRevision}')" ]; }

@@ -32,8 +32,8 @@ public final class RouterObjects {
   public static final String TABLE_KEY = "table.json";
   public static final String TOKEN_KEY = "token";
 
-  /** Router replicas per ModelDeployment (one today; see docs/operator.md, limits). */
-  public static final int REPLICAS = 1;
+  /** Router replicas per ModelDeployment unless {@code spec.traffic.routerReplicas} says. */
+  public static final int DEFAULT_REPLICAS = 1;
 
   /** The router's preview listener: every request there goes to the candidate. */
   public static final int PREVIEW_PORT = 8081;
@@ -64,7 +64,14 @@ public final class RouterObjects {
     return l;
   }
 
-  public static Deployment deployment(ModelDeployment md, String image, int replicas) {
+  /** How many router pods the spec asks for. */
+  public static int replicas(ModelDeployment md) {
+    var t = md.getSpec().traffic;
+    return t == null || t.routerReplicas == null ? DEFAULT_REPLICAS : t.routerReplicas;
+  }
+
+  public static Deployment deployment(ModelDeployment md, String image) {
+    int replicas = replicas(md);
     String mdName = md.getMetadata().getName();
     Container router =
         new ContainerBuilder()

@@ -321,7 +321,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         applyIfChanged(RouterObjects.table(md, table), cachedTable);
         routers.push(routerClient, token, table, !table.json().equals(before));
       }
-      applyIfChanged(RouterObjects.deployment(md, image, RouterObjects.REPLICAS), cachedRouter);
+      applyIfChanged(RouterObjects.deployment(md, image), cachedRouter);
     }
     for (String revision : decision.plan().delete()) {
       if (routed && routers.routes(revision)) {

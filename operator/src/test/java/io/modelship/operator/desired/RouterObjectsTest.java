@@ -22,8 +22,9 @@ class RouterObjectsTest {
 
   @Test
   void theRouterRunsTheRuntimeImageInRouterModeOnItsTableFileAndToken() {
-    Deployment d = RouterObjects.deployment(MD, "img:1", 2);
+    Deployment d = RouterObjects.deployment(MD, "img:1");
     assertThat(d.getMetadata().getName()).isEqualTo("iris-router");
+    assertThat(d.getSpec().getReplicas()).isEqualTo(1);
     assertThat(d.getSpec().getSelector().getMatchLabels())
         .containsEntry("modelship.io/name", "iris")
         .containsEntry("modelship.io/component", "router")
@@ -40,7 +41,9 @@ class RouterObjectsTest {
             "--table-file",
             "/etc/modelship/router/table.json",
             "--admin-token-file",
-            "/etc/modelship/router-token/token");
+            "/etc/modelship/router-token/token",
+            "--preview-port",
+            "8081");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
     assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
@@ -54,10 +57,41 @@ class RouterObjectsTest {
   }
 
   @Test
+  void theSpecSetsHowManyRouters() {
+    ModelDeployment md = DesiredObjectsTest.md("configmap://iris-model/iris.onnx");
+    md.getSpec().traffic = new io.modelship.operator.api.TrafficSpec();
+    md.getSpec().traffic.routerReplicas = 3;
+    assertThat(RouterObjects.deployment(md, "img:1").getSpec().getReplicas()).isEqualTo(3);
+  }
+
+  @Test
   void theServiceSelectsOnlyTheRoutersPods() {
     assertThat(RouterObjects.service(MD).getSpec().getSelector())
         .isEqualTo(Map.of("modelship.io/name", "iris", "modelship.io/component", "router"));
     assertThat(RouterObjects.service(MD).getMetadata().getName()).isEqualTo("iris");
+    assertThat(RouterObjects.service(MD).getSpec().getPorts().get(0).getTargetPort().getStrVal())
+        .isEqualTo("http");
+  }
+
+  @Test
+  void thePreviewServiceIsTheRoutersPreviewListener() {
+    var preview = RouterObjects.previewService(MD);
+    assertThat(preview.getMetadata().getName()).isEqualTo("iris-preview");
+    assertThat(preview.getSpec().getSelector())
+        .isEqualTo(Map.of("modelship.io/name", "iris", "modelship.io/component", "router"));
+    assertThat(preview.getSpec().getPorts().get(0).getPort()).isEqualTo(8080);
+    assertThat(preview.getSpec().getPorts().get(0).getTargetPort().getStrVal())
+        .isEqualTo("preview");
+    assertThat(
+            RouterObjects.deployment(MD, "img:1")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getPorts())
+        .extracting(p -> p.getName() + "=" + p.getContainerPort())
+        .containsExactly("http=8080", "preview=8081");
   }
 
   @Test

@@ -383,6 +383,8 @@ class ModelDeploymentReconcilerTest {
 
     ModelDeployment blueGreen = md();
     blueGreen.getSpec().strategy.type = StrategyType.BlueGreen;
+    blueGreen.getSpec().traffic = new io.modelship.operator.api.TrafficSpec();
+    blueGreen.getSpec().traffic.provider = io.modelship.operator.api.TrafficProvider.None;
     blueGreen.getSpec().model.version = "2";
     client.resource(blueGreen).update();
     awaitPhase(Phase.Degraded);
