@@ -158,13 +158,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         decision.plan().delete());
     boolean heldBack =
         apply(md, decision, desired, image, deployments, context, routed, routers, pods);
-    // A promote of a routed rollout stays until the promotion is done: the next reconcile may
-    // still read the status from before this one, and must then promote again, not step back.
     boolean promoting =
         action == Decider.Action.PROMOTE
             && routed
-            && decision.candidate() != null
-            && decision.plan().phase() == Phase.Progressing;
+            && Routing.promotionPending(decision, previous.stableRevision);
     if (action != Decider.Action.NONE && !promoting) {
       clearAction(md);
     }
@@ -364,11 +361,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (table != null) {
       delete(table);
     }
-    client
-        .secrets()
-        .inNamespace(md.getMetadata().getNamespace())
-        .withName(RouterObjects.tokenName(md))
-        .delete();
+    // The token Secret stays (the chart grants no delete on Secrets); it goes with the
+    // ModelDeployment, and a router started later reads it again.
   }
 
   private void delete(HasMetadata r) {

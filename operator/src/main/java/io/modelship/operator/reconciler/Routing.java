@@ -269,6 +269,19 @@ final class Routing {
     }
   }
 
+  /**
+   * Whether a promote annotation must stay: until status shows the promotion done. The next
+   * reconcile may still read the status from before this one (whose write can also fail on a
+   * conflict), and must then promote again, not step back to where that status stood.
+   *
+   * @param recordedStable the stable revision that status recorded before this reconcile
+   */
+  static boolean promotionPending(Decision d, String recordedStable) {
+    boolean stillPromoting =
+        d.candidate() != null && d.plan().phase() == io.modelship.operator.api.Phase.Progressing;
+    return stillPromoting || !Objects.equals(d.stable(), recordedStable);
+  }
+
   /** The decision, held at Progressing until a router of the ModelDeployment answers. */
   static Decision waitingForRouter(ModelDeployment md, Decision d) {
     var p = d.plan();
