@@ -632,6 +632,24 @@ start_node() {
     k wait --for=condition=Ready "node/$NODE_NAME" --timeout=5s
 }
 
+# The Gateway API's standard CRDs (HTTPRoute and the rest), from the files of its Go module
+# (fetched once through the Go module proxy into the module cache): the API that
+# traffic.provider GatewayAPI writes. No Gateway implementation runs here.
+GATEWAY_API_VERSION=v1.4.1
+install_gateway_api() {
+  local dir
+  local go=go
+  command -v go >/dev/null 2>&1 || go=/usr/local/go/bin/go
+  dir=$(cd / && GOFLAGS=-mod=mod "$go" mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$dir/config/crd/standard" ] ||
+    fail_up "could not fetch the Gateway API module $GATEWAY_API_VERSION (go mod download)" kube-apiserver
+  k apply --server-side -f "$dir/config/crd/standard/" >/dev/null ||
+    fail_up "could not install the Gateway API CRDs" kube-apiserver
+  wait_for "the Gateway API CRDs to be established" kube-apiserver \
+    k wait --for=condition=Established crd/httproutes.gateway.networking.k8s.io --timeout=5s
+}
+
 cmd_up() {
   local start=$SECONDS c alive=() dead=()
   if [ -d "$STATE" ]; then
@@ -791,6 +809,7 @@ EOF
     k wait --for=condition=Ready node -l type=kwok --timeout=5s
   # Pods need their namespace's `default` service account, which a controller creates.
   wait_for "the default service account" kube-controller-manager k get serviceaccount default
+  install_gateway_api
 
   if [ "$REAL_NODE" = 1 ]; then
     node_config

@@ -109,6 +109,55 @@ roll_to_v2() {
     "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
 }
 
+# traffic.provider GatewayAPI: the Canary's split lives in an HTTPRoute, on the API server's real
+# Gateway API CRDs (installed by cluster.sh; no Gateway implementation runs here, so the check is
+# what the route says, step by step).
+route_backends() {
+  kubectl -n "$NS" get httproute iris-gateway \
+    -o jsonpath='{range .spec.rules[*]}{range .backendRefs[*]}{.name}={.weight} {end}| {end}' 2>/dev/null
+}
+route_is() { [ "$(route_backends)" = "$1" ]; }
+gateway_canary() {
+  local v1 v2 match
+  kubectl -n "$NS" apply -f examples/iris-gateway-canary.yaml >/dev/null
+  if ! kubectl -n "$NS" wait --for=condition=Ready md/iris-gateway --timeout=120s >/dev/null 2>&1; then
+    fail "iris-gateway never Ready" "$(kubectl -n "$NS" get md iris-gateway -o yaml | sed -n '/^status:/,$p'; tail -20 "$LOG")"
+    return
+  fi
+  v1=$(field iris-gateway '{.status.stableRevision}')
+  if until_true 30 "route" route_is "iris-gateway-$v1=1 | "; then
+    ok "GatewayAPI: HTTPRoute iris-gateway sends everything to Service iris-gateway-$v1"
+  else
+    fail "GatewayAPI: no route to the first revision" "$(route_backends; tail -20 "$LOG")"
+  fi
+  roll_to_v2 iris-gateway
+  until_true 60 "candidate" candidate_named iris-gateway || true
+  v2=$(field iris-gateway '{.status.candidateRevision}')
+  if until_true 60 "20 %" route_is "iris-gateway-$v2=1 | iris-gateway-$v1=80 iris-gateway-$v2=20 | "; then
+    match=$(kubectl -n "$NS" get httproute iris-gateway -o jsonpath='{.spec.rules[0].matches[0].headers[0].name}={.spec.rules[0].matches[0].headers[0].value}')
+    ok "GatewayAPI: step 1 in the HTTPRoute: $v1 80 / $v2 20, and $match to $v2"
+  else
+    fail "GatewayAPI: the route never took the first step" "$(route_backends; kubectl -n "$NS" get md iris-gateway -o yaml | sed -n '/^status:/,$p')"
+  fi
+  if until_true 60 "50 %" route_is "iris-gateway-$v2=1 | iris-gateway-$v1=50 iris-gateway-$v2=50 | "; then
+    ok "GatewayAPI: after the 10 s pause: $v1 50 / $v2 50; waiting at the open pause ($(field iris-gateway '{.status.conditions[?(@.type=="Progressing")].message}'))"
+  else
+    fail "GatewayAPI: the route never reached 50 %" "$(route_backends)"
+  fi
+  kubectl -n "$NS" annotate md iris-gateway modelship.io/action=promote >/dev/null
+  if until_true 90 "promoted" stable_changed iris-gateway "$v1" && until_true 30 "route" route_is "iris-gateway-$v2=1 | " &&
+    until_true 60 "old gone" one_deployment iris-gateway; then
+    if [ -z "$(kubectl -n "$NS" get service "iris-gateway-$v1" -o name 2>/dev/null)" ]; then
+      ok "GatewayAPI: promoted; the route sends everything to $v2, and $v1's Deployment and Service are gone"
+    else
+      fail "GatewayAPI: Service iris-gateway-$v1 left behind"
+    fi
+  else
+    fail "GatewayAPI: promotion did not finish" "$(route_backends; kubectl -n "$NS" get md,deploy,svc; tail -20 "$LOG")"
+  fi
+}
+candidate_named() { [ -n "$(field "$1" '{.status.candidateRevision}')" ]; }
+
 main() {
   "$CLUSTER" status >/dev/null 2>&1 && was_up=1
   [ -f "$JAR" ] || ./mvnw -q -B package -DskipTests -pl operator -am
@@ -202,6 +251,8 @@ main() {
   else
     fail "operator restart: did not converge" "$(kubectl -n "$NS" get md,deploy; tail -20 "$LOG")"
   fi
+
+  gateway_canary
 
   # Deleting the ModelDeployment: the garbage collector removes what it owned (pods go after their
   # 40 s termination grace period).

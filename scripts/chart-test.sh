@@ -67,6 +67,7 @@ WATCH_RULES=(
   ' secrets: create'
   ' events: create patch'
   'events.k8s.io events: create patch'
+  'gateway.networking.k8s.io httproutes: get create patch'
 )
 LEASE_RULE='coordination.k8s.io leases: get list watch create update patch'
 

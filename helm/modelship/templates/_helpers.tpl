@@ -105,4 +105,8 @@ election are granted separately, in the release namespace only.
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
+# traffic.provider GatewayAPI: the HTTPRoute <name>, read and server-side applied (no informer).
+- apiGroups: ["gateway.networking.k8s.io"]
+  resources: ["httproutes"]
+  verbs: ["get", "create", "patch"]
 {{- end }}

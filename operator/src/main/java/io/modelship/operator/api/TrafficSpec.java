@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
@@ -34,17 +35,14 @@ public class TrafficSpec {
           + " counters.")
   public Integer routerReplicas;
 
-  @ValidationRule(
-      value = "self.size() >= 1 && self.size() <= 8",
-      message = "parentRefs: 1 to 8 entries")
+  @Size(min = 1, max = 8)
   @JsonPropertyDescription(
-      "GatewayAPI: the Gateways the HTTPRoute <name> attaches to (its parentRefs).")
+      "GatewayAPI: the Gateways the HTTPRoute <name> attaches to (its parentRefs), 1 to 8.")
   public List<ParentRef> parentRefs;
 
-  @ValidationRule(
-      value =
-          "self.size() <= 16 && self.all(h, h.matches('^(\\\\*\\\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'))",
-      message = "hostnames: at most 16 DNS names, optionally starting with *.")
-  @JsonPropertyDescription("GatewayAPI: the HTTPRoute's hostnames (default: any).")
+  @Size(max = 16)
+  @JsonPropertyDescription(
+      "GatewayAPI: the HTTPRoute's hostnames, at most 16 DNS names, each optionally starting with"
+          + " *. (default: any; checked by the operator).")
   public List<String> hostnames;
 }

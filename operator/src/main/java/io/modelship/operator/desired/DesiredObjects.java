@@ -218,7 +218,8 @@ public final class DesiredObjects {
         .withReplicas(replicas)
         .withRevisionHistoryLimit(0)
         .withNewSelector()
-        .withMatchLabels(Map.of(Labels.NAME, name, Labels.REVISION, revision))
+        .withMatchLabels(
+            new java.util.TreeMap<>(Map.of(Labels.NAME, name, Labels.REVISION, revision)))
         .endSelector()
         .withNewTemplate()
         .withNewMetadata()

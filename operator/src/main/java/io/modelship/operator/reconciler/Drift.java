@@ -2,6 +2,7 @@ package io.modelship.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -42,7 +43,42 @@ final class Drift {
     if (desired instanceof ConfigMap d && cached instanceof ConfigMap c) {
       return !Objects.equals(d.getData(), c.getData());
     }
+    if (desired instanceof GenericKubernetesResource d
+        && cached instanceof GenericKubernetesResource c) {
+      return !backends(d).equals(backends(c));
+    }
     return false;
+  }
+
+  /**
+   * An HTTPRoute's split as "service=weight" per rule (a missing weight is the API's default of 1):
+   * what another writer must not change. Other fields are compared by the hash alone, since the API
+   * server fills in defaults (a rule's path match, for one).
+   */
+  @SuppressWarnings("unchecked")
+  static List<List<String>> backends(GenericKubernetesResource route) {
+    Object spec = route.getAdditionalProperties().get("spec");
+    Object rules = spec instanceof Map<?, ?> m ? m.get("rules") : null;
+    if (!(rules instanceof List<?> rs)) {
+      return List.of();
+    }
+    return rs.stream()
+        .map(
+            r -> {
+              Object refs = r instanceof Map<?, ?> rm ? rm.get("backendRefs") : null;
+              if (!(refs instanceof List<?> bs)) {
+                return List.<String>of();
+              }
+              return bs.stream()
+                  .map(
+                      b -> {
+                        Map<String, Object> bm = (Map<String, Object>) b;
+                        Object w = bm.get("weight");
+                        return bm.get("name") + "=" + (w == null ? 1 : ((Number) w).intValue());
+                      })
+                  .toList();
+            })
+        .toList();
   }
 
   private static List<String> containers(List<Container> cs) {

@@ -23,6 +23,7 @@ import io.modelship.operator.api.Phase;
 import io.modelship.operator.api.StrategyType;
 import io.modelship.operator.config.OperatorConfig;
 import io.modelship.operator.desired.DesiredObjects;
+import io.modelship.operator.desired.GatewayObjects;
 import io.modelship.operator.desired.Labels;
 import io.modelship.operator.desired.RouterObjects;
 import io.modelship.operator.desired.TrafficTable;
@@ -126,10 +127,14 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             spec.strategy == null ? null : spec.strategy.rollingUpdate);
     Decider.Action action = action(md);
     boolean routed = Routing.routed(spec);
+    boolean gateway = GatewayObjects.applies(spec);
     Routing.Observed routers = routed ? Routing.observe(pods, routerClient) : Routing.Observed.NONE;
     Instant now = Instant.now();
+    // Routed (the built-in router) and Gateway API Canary rollouts step by the same machines;
+    // only the router has counters for an analysis.
+    boolean stepped = routed || (gateway && GatewayObjects.byRevision(spec));
     Routing.StepInputs canary =
-        routed && stable != null && !desired.equals(stable)
+        stepped && stable != null && !desired.equals(stable)
             ? Routing.steps(spec, previous, desired, routers, now)
             : null;
     Decision decision =
@@ -160,7 +165,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         apply(md, decision, desired, image, deployments, context, routed, routers, pods);
     boolean promoting =
         action == Decider.Action.PROMOTE
-            && routed
+            && stepped
             && Routing.promotionPending(decision, previous.stableRevision);
     if (action != Decider.Action.NONE && !promoting) {
       clearAction(md);
@@ -202,7 +207,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     }
     // Informers wake us on every pod or Deployment change; this is only a safety net. A routed
     // rollout also waits on clocks (pauses, analysis) and on routers taking a table.
-    if (heldBack || (routed && next.phase != Phase.Healthy && next.phase != Phase.RolledBack)) {
+    if (heldBack || (stepped && next.phase != Phase.Healthy && next.phase != Phase.RolledBack)) {
       control.rescheduleAfter(Duration.ofSeconds(2));
     } else if (next.scaleDownAt != null) {
       // BlueGreen keeps the previous revision until then.
@@ -269,6 +274,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (!routed) {
       retireRouter(md, existing, cards, cachedService);
     }
+    if (GatewayObjects.applies(md.getSpec())) {
+      route(md, decision, services);
+    }
     decision
         .plan()
         .replicas()
@@ -329,8 +337,43 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       String ns = md.getMetadata().getNamespace();
       client.apps().deployments().inNamespace(ns).withName(name).delete();
       client.configMaps().inNamespace(ns).withName(name).delete();
+      Service revisionService = services.get(name);
+      if (revisionService != null) {
+        delete(revisionService); // the GatewayAPI provider's Service of that revision
+      }
     }
     return heldBack;
+  }
+
+  /**
+   * GatewayAPI provider: a Service per revision the plan keeps (Canary), and the HTTPRoute with
+   * this decision's split, written when its content changed. A revision's Service goes with it.
+   */
+  private void route(ModelDeployment md, Decision decision, Map<String, Service> services) {
+    boolean byRevision = GatewayObjects.byRevision(md.getSpec());
+    if (byRevision) {
+      if (decision.stable() == null) {
+        return; // the first revision is not ready yet: nothing to route to
+      }
+      decision
+          .plan()
+          .replicas()
+          .keySet()
+          .forEach(
+              rev ->
+                  applyIfChanged(
+                      GatewayObjects.revisionService(md, rev),
+                      services.get(Revisions.objectName(md, rev))));
+    }
+    var canary = md.getSpec().strategy == null ? null : md.getSpec().strategy.canary;
+    applyIfChanged(
+        GatewayObjects.route(
+            md,
+            byRevision ? decision.stable() : null,
+            byRevision ? decision.candidate() : null,
+            decision.candidateWeight(),
+            canary == null ? null : canary.match),
+        Gateways.live(client, md));
   }
 
   /**

@@ -26,6 +26,10 @@ import java.util.TreeSet;
  * Each becomes a {@link Failure} that blocks the rollout while the serving revision keeps serving.
  */
 final class Preflight {
+  private static final java.util.regex.Pattern HOSTNAME =
+      java.util.regex.Pattern.compile(
+          "^(\\*\\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$");
+
   private Preflight() {}
 
   /** Checks that need no API call; pure. */
@@ -35,18 +39,43 @@ final class Preflight {
         spec.traffic == null
             || spec.traffic.provider == null
             || spec.traffic.provider == TrafficProvider.Router;
+    boolean gateway = spec.traffic != null && spec.traffic.provider == TrafficProvider.GatewayAPI;
     if (updating
         && type != StrategyType.Recreate
         && type != StrategyType.RollingUpdate
-        && !router) {
+        && !router
+        && !(gateway && type == StrategyType.Canary)) {
       return new Failure(
           "StrategyNotSupported",
           "spec.strategy.type "
               + type
               + " with traffic.provider "
               + spec.traffic.provider
-              + " is not supported by this operator version yet (Recreate and RollingUpdate"
-              + " are, with any provider; BlueGreen, Canary and Shadow with the Router provider)");
+              + " is not supported by this operator version (Recreate and RollingUpdate run"
+              + " with any provider, Canary with Router or GatewayAPI, BlueGreen and Shadow with"
+              + " Router: their preview and mirror comparison live in the router)");
+    }
+    if (gateway && spec.traffic.hostnames != null) {
+      for (int i = 0; i < spec.traffic.hostnames.size(); i++) {
+        String h = spec.traffic.hostnames.get(i);
+        if (h == null || h.length() > 253 || !HOSTNAME.matcher(h).matches()) {
+          return new Failure(
+              "InvalidSpec",
+              "spec.traffic.hostnames["
+                  + i
+                  + "]: \""
+                  + h
+                  + "\" is not a DNS name (lower case, dots between labels, an optional leading"
+                  + " *.)");
+        }
+      }
+    }
+    if (gateway && analysed(spec)) {
+      return new Failure(
+          "FeatureNotSupported",
+          "spec.analysis and canary analysis steps need traffic.provider Router: the analysis"
+              + " reads the router's counters, and with GatewayAPI requests do not pass through"
+              + " it; remove them, or use the Router provider");
     }
     List<String> unsupported = new ArrayList<>();
     if (spec.autoscaling != null) {
@@ -54,9 +83,6 @@ final class Preflight {
     }
     if (spec.runtime != null && spec.runtime.batching != null) {
       unsupported.add("spec.runtime.batching");
-    }
-    if (spec.traffic != null && spec.traffic.provider == TrafficProvider.GatewayAPI) {
-      unsupported.add("spec.traffic.provider: GatewayAPI");
     }
     if (!unsupported.isEmpty()) {
       return new Failure(
@@ -151,9 +177,26 @@ final class Preflight {
     return null;
   }
 
-  /** Checks against the API: the model source and the API-key Secret. */
+  /** Whether the spec asks for an analysis: gates, or an analysis step of a Canary. */
+  private static boolean analysed(ModelDeploymentSpec spec) {
+    boolean steps =
+        spec.strategy != null
+            && spec.strategy.canary != null
+            && spec.strategy.canary.steps != null
+            && spec.strategy.canary.steps.stream().anyMatch(st -> st.analysis != null);
+    return spec.analysis != null || steps;
+  }
+
+  /** Checks against the API: the model source, the API-key Secret, the HTTPRoute API. */
   static Failure cluster(ModelDeployment md, KubernetesClient client) {
     String ns = md.getMetadata().getNamespace();
+    if (md.getSpec().traffic != null
+        && md.getSpec().traffic.provider == TrafficProvider.GatewayAPI) {
+      Failure f = Gateways.missingApi(client);
+      if (f != null) {
+        return f;
+      }
+    }
     ModelSource source = ModelSource.parse(md.getSpec().model.uri);
     if (source.kind() == ModelSource.Kind.CONFIGMAP) {
       ConfigMap cm = client.configMaps().inNamespace(ns).withName(source.name()).get();

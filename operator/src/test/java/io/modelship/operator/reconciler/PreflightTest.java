@@ -104,8 +104,19 @@ class PreflightTest {
     assertThat(Preflight.spec(c, true)).isNull();
     c.traffic = new io.modelship.operator.api.TrafficSpec();
     c.traffic.provider = io.modelship.operator.api.TrafficProvider.GatewayAPI;
+    assertThat(Preflight.spec(c, true)).isNull();
+    c.traffic.hostnames = List.of("iris.example.com", "*.models.example.com", "Bad_Host");
     assertThat(Preflight.spec(c, true).message())
-        .startsWith("spec.strategy.type Canary with traffic.provider GatewayAPI is not supported");
+        .isEqualTo(
+            "spec.traffic.hostnames[2]: \"Bad_Host\" is not a DNS name (lower case, dots between"
+                + " labels, an optional leading *.)");
+    c.traffic.hostnames = null;
+    c.analysis = new io.modelship.operator.api.AnalysisSpec();
+    assertThat(Preflight.spec(c, true).message())
+        .startsWith("spec.analysis and canary analysis steps need traffic.provider Router");
+    c.strategy.type = StrategyType.Shadow;
+    assertThat(Preflight.spec(c, true).message())
+        .startsWith("spec.strategy.type Shadow with traffic.provider GatewayAPI is not supported");
 
     ModelDeploymentSpec a = spec();
     a.autoscaling = new io.modelship.operator.api.AutoscalingSpec();

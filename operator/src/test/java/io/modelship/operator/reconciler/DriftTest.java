@@ -1,0 +1,49 @@
+package io.modelship.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.modelship.operator.desired.GatewayObjects;
+import io.modelship.operator.desired.GatewayObjectsTest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DriftTest {
+  @Test
+  void anHttpRouteWhoseWeightsAnotherWriterChangedIsAppliedAgain() {
+    GenericKubernetesResource desired =
+        GatewayObjects.route(GatewayObjectsTest.md(), "v1", "v2", 25, null);
+    String hash = "abc";
+    GenericKubernetesResource live = new GenericKubernetesResource();
+    live.setMetadata(new ObjectMetaBuilder().withAnnotations(Map.of(Drift.APPLIED, hash)).build());
+    // As the API server returns it: defaults filled in.
+    live.setAdditionalProperty(
+        "spec",
+        Map.of(
+            "rules",
+            List.of(
+                Map.of(
+                    "matches",
+                    List.of(Map.of("path", Map.of("type", "PathPrefix", "value", "/"))),
+                    "backendRefs",
+                    List.of(
+                        Map.of("name", "iris-v1", "port", 8080, "weight", 75),
+                        Map.of("name", "iris-v2", "port", 8080, "weight", 25))))));
+    assertThat(Drift.needsApply(desired, live, hash)).isFalse();
+
+    live.setAdditionalProperty(
+        "spec",
+        Map.of(
+            "rules",
+            List.of(
+                Map.of(
+                    "backendRefs",
+                    List.of(
+                        Map.of("name", "iris-v1", "port", 8080, "weight", 0),
+                        Map.of("name", "iris-v2", "port", 8080, "weight", 100))))));
+    assertThat(Drift.needsApply(desired, live, hash)).isTrue();
+    assertThat(Drift.backends(desired)).containsExactly(List.of("iris-v1=75", "iris-v2=25"));
+  }
+}
