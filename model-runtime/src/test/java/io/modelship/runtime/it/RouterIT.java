@@ -198,6 +198,9 @@ class RouterIT extends JarHarness {
     Map<String, Integer> counts = load(r, 3000, Map.of());
     assertThat(counts.keySet()).containsOnly("v1", "v2");
     double share = counts.get("v2") / 3000.0;
+    System.out.printf(
+        "RouterIT: weight 20 %%: %d of 3000 requests to the candidate (%.2f %%)%n",
+        counts.get("v2"), 100 * share);
     assertThat(share).isBetween(0.17, 0.23);
     String stats = get(r, "/stats").body();
     assertThat(stats).contains("\"candidateWeight\" : 20", "\"revision\" : \"v2\"");

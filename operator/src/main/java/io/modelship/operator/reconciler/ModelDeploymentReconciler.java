@@ -324,7 +324,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                 ? null
                 : cachedTable.getData().get(RouterObjects.TABLE_KEY);
         applyIfChanged(RouterObjects.table(md, table), cachedTable);
-        routers.push(routerClient, token, table, !table.json().equals(before));
+        if (!routers.push(routerClient, token, table, !table.json().equals(before))) {
+          // Read the Secret again next time; the routers still follow the ConfigMap meanwhile.
+          Routing.forgetToken(md);
+        }
       }
       applyIfChanged(RouterObjects.deployment(md, image), cachedRouter);
     }

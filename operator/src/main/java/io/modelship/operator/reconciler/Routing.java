@@ -70,17 +70,22 @@ final class Routing {
      * Sends the table to every router when it changed, and to any router that routes by another one
      * (a router started from a table file the kubelet had not refreshed yet).
      */
-    void push(RouterClient client, String token, TrafficTable table, boolean changed) {
-      views.forEach(
-          (endpoint, v) -> {
-            boolean stale =
-                !Objects.equals(v.stable(), table.stableRevision())
-                    || !Objects.equals(v.candidate(), table.candidateRevision())
-                    || v.weight() != table.candidateWeight();
-            if (changed || stale) {
-              client.put(endpoint, token, table.json());
-            }
-          });
+    /**
+     * @return false when a router refused the table (its token differs, for one)
+     */
+    boolean push(RouterClient client, String token, TrafficTable table, boolean changed) {
+      boolean all = true;
+      for (var e : views.entrySet()) {
+        RouterClient.View v = e.getValue();
+        boolean stale =
+            !Objects.equals(v.stable(), table.stableRevision())
+                || !Objects.equals(v.candidate(), table.candidateRevision())
+                || v.weight() != table.candidateWeight();
+        if ((changed || stale) && !client.put(e.getKey(), token, table.json())) {
+          all = false;
+        }
+      }
+      return all;
     }
   }
 
@@ -303,8 +308,40 @@ final class Routing {
         d.canary());
   }
 
-  /** The router's admin token: read from its Secret, which is made with a random one if absent. */
+  /**
+   * Tokens already read, by ModelDeployment uid: a rollout reconciles every 2 s, and the Secret
+   * does not change under a running router (it reads its token file once, at start).
+   */
+  private static final Map<String, String> TOKENS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static final int MAX_TOKENS = 10_000;
+
+  /** Forgets a ModelDeployment's token (a router refused it, or the ModelDeployment is gone). */
+  static void forgetToken(ModelDeployment md) {
+    TOKENS.remove(md.getMetadata().getUid());
+  }
+
+  /**
+   * The router's admin token: from memory, else read from its Secret, which is made with a random
+   * one if absent.
+   */
   static String token(KubernetesClient client, ModelDeployment md) {
+    String uid = md.getMetadata().getUid();
+    String known = uid == null ? null : TOKENS.get(uid);
+    if (known != null) {
+      return known;
+    }
+    String token = readOrCreateToken(client, md);
+    if (uid != null) {
+      if (TOKENS.size() >= MAX_TOKENS) {
+        TOKENS.clear(); // deleted ModelDeployments' entries go too; the rest are read again
+      }
+      TOKENS.put(uid, token);
+    }
+    return token;
+  }
+
+  private static String readOrCreateToken(KubernetesClient client, ModelDeployment md) {
     String ns = md.getMetadata().getNamespace();
     Secret s = client.secrets().inNamespace(ns).withName(RouterObjects.tokenName(md)).get();
     if (s != null && s.getData() != null && s.getData().get(RouterObjects.TOKEN_KEY) != null) {
