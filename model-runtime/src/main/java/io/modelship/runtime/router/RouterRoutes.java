@@ -266,7 +266,8 @@ public class RouterRoutes {
       Integer candidateWeight,
       String matchHeader,
       List<Rule> match,
-      Integer mirrorPercent) {}
+      Integer mirrorPercent,
+      Long version) {}
 
   /** One A/B rule of a table update: every header must match. */
   record Rule(Map<String, String> headers) {}
@@ -306,7 +307,19 @@ public class RouterRoutes {
       return;
     }
     try {
-      apply(fromUpdate(u, state), "PUT /router/table");
+      RouterState next = fromUpdate(u, state);
+      if (!apply(next, "PUT /router/table")) {
+        error(
+            rc,
+            409,
+            "table version "
+                + next.version()
+                + " is older than version "
+                + state.version()
+                + " in force; send the current table",
+            null);
+        return;
+      }
     } catch (IllegalStateException e) {
       error(rc, 422, e.getMessage(), null);
       return;
@@ -347,28 +360,48 @@ public class RouterRoutes {
   private RouterState fromUpdate(TableUpdate u, RouterState previous) {
     try {
       return RouterState.of(
-          u.stable(),
-          u.candidate(),
-          u.stableRevision() == null ? config.router().stableRevision() : u.stableRevision(),
-          u.candidateRevision() == null
-              ? config.router().candidateRevision()
-              : u.candidateRevision(),
-          u.candidateWeight() == null ? 0 : u.candidateWeight(),
-          u.matchHeader(),
-          u.match() == null ? null : u.match().stream().map(Rule::headers).toList(),
-          u.mirrorPercent() == null ? 0 : u.mirrorPercent(),
-          previous);
+              u.stable(),
+              u.candidate(),
+              u.stableRevision() == null ? config.router().stableRevision() : u.stableRevision(),
+              u.candidateRevision() == null
+                  ? config.router().candidateRevision()
+                  : u.candidateRevision(),
+              u.candidateWeight() == null ? 0 : u.candidateWeight(),
+              u.matchHeader(),
+              u.match() == null ? null : u.match().stream().map(Rule::headers).toList(),
+              u.mirrorPercent() == null ? 0 : u.mirrorPercent(),
+              previous)
+          .withVersion(u.version() == null ? 0 : u.version());
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(e.getMessage().replace("--", ""));
     }
   }
 
-  private void apply(RouterState next, String source) {
+  /**
+   * Puts a table in force, unless it is older than the one in force: the table file can lag behind
+   * a {@code PUT} by a minute (the kubelet refreshes mounted ConfigMaps on its own clock), and must
+   * not undo it. A table without a version (0) always applies.
+   *
+   * @return false when refused as older
+   */
+  private synchronized boolean apply(RouterState next, String source) {
+    RouterState current = state;
+    if (current != null && next.version() != 0 && next.version() < current.version()) {
+      LOG.infof(
+          "ignoring the table of %s: version %d is older than version %d in force",
+          source, next.version(), current.version());
+      return false;
+    }
+    if (next.version() == 0 && current != null) {
+      next = next.withVersion(current.version());
+    }
     state = next;
     RouteTable t = next.table();
     LOG.infof(
-        "route table changed (%s): stable %s %s, candidate %s %s, weight %d%%, match %s, mirror %d%%",
+        "route table changed (%s, version %d): stable %s %s, candidate %s %s, weight %d%%, match"
+            + " %s, mirror %d%%",
         source,
+        next.version(),
         t.stable(),
         next.stable().endpoints(),
         t.candidate(),
@@ -376,6 +409,7 @@ public class RouterRoutes {
         t.candidateWeight(),
         t.match(),
         t.mirrorPercent());
+    return true;
   }
 
   /** The table file's text as last applied (or refused), to apply only what changed. */

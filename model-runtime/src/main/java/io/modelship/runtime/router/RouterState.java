@@ -17,7 +17,16 @@ public record RouterState(
     Backend stable,
     Backend candidate,
     RevisionCounters stableCounters,
-    RevisionCounters candidateCounters) {
+    RevisionCounters candidateCounters,
+    long version) {
+
+  /**
+   * The same state under a table version: a table carries one when the operator wrote it, and an
+   * older one never replaces a newer (0: none, as from the flags).
+   */
+  public RouterState withVersion(long v) {
+    return new RouterState(table, stable, candidate, stableCounters, candidateCounters, v);
+  }
 
   /**
    * Builds a state from flag-style settings; throws IllegalArgumentException with every problem
@@ -80,7 +89,8 @@ public record RouterState(
         counters(previous == null ? null : previous.stableCounters(), stableRevision),
         hasCandidate
             ? counters(previous == null ? null : previous.candidateCounters(), candidateRevision)
-            : null);
+            : null,
+        0);
   }
 
   private static RevisionCounters counters(RevisionCounters previous, String revision) {
@@ -98,6 +108,7 @@ public record RouterState(
     t.put("candidateWeight", table.candidateWeight());
     t.put("match", table.match().stream().map(r -> r.headers()).toList());
     t.put("mirrorPercent", table.mirrorPercent());
+    t.put("version", version);
     out.put("table", t);
     out.put("stable", side(stableCounters.snapshot(), stable));
     out.put(

@@ -419,6 +419,39 @@ class RouterIT extends JarHarness {
   }
 
   @Test
+  void anOlderTableNeverReplacesANewerOneWhetherPutOrFromTheFile(@TempDir Path tmp)
+      throws Exception {
+    Path table = tmp.resolve("table.json");
+    String onlyV1 = "\"stable\":\"" + url(v1) + "\",\"stableRevision\":\"v1\"";
+    String onlyV2 = "\"stable\":\"" + url(v2) + "\",\"stableRevision\":\"v2\"";
+    Files.writeString(table, "{" + onlyV1 + ",\"version\":10}");
+    Path log = tmp.resolve("router.log");
+    int r = router(log, "--table-file", table.toString());
+
+    // The operator switches to v2 at once (version 20); the kubelet refreshes the file later.
+    HttpResponse<String> put = putTable(r, TOKEN, "{" + onlyV2 + ",\"version\":20}");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    assertThat(load(r, 20, Map.of())).containsOnly(Map.entry("v2", 20));
+
+    // A late file update of an older table (15) must not undo it, nor an older PUT.
+    Files.writeString(table, "{" + onlyV1 + ",\"version\":15}");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!Files.readString(log).contains("version 15 is older than version 20")) {
+      assertThat(System.nanoTime()).as("the older file was never looked at").isLessThan(deadline);
+      Thread.sleep(200);
+    }
+    assertThat(load(r, 20, Map.of())).containsOnly(Map.entry("v2", 20));
+    HttpResponse<String> stale = putTable(r, TOKEN, "{" + onlyV1 + ",\"version\":19}");
+    assertThat(stale.statusCode()).isEqualTo(409);
+    assertThat(stale.body()).contains("table version 19 is older than version 20 in force");
+
+    // The file catching up with the same or a newer version is taken.
+    Files.writeString(table, "{" + onlyV1 + ",\"version\":21}");
+    awaitStats(r, "\"version\" : 21");
+    assertThat(load(r, 20, Map.of())).containsOnly(Map.entry("v1", 20));
+  }
+
+  @Test
   void retriesOnAnotherEndpointWhenOneIsDown(@TempDir Path tmp) throws Exception {
     int dead = freePort();
     int r =

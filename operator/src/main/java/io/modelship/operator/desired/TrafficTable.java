@@ -17,6 +17,10 @@ import java.util.TreeMap;
  * deterministic (sorted endpoints and keys), so an unchanged table gives the same bytes and is not
  * written again.
  *
+ * <p>{@code version} orders tables: a router never replaces a table with an older one, so the table
+ * file, which the kubelet refreshes up to a minute late, cannot undo a newer {@code PUT}. It
+ * changes only when the content does ({@link #versioned}).
+ *
  * <p>A side with no ready endpoint cannot take traffic: a candidate without one is left out (no
  * weight, no mirror); a stable without one leaves no usable table ({@link #of} returns null, and
  * the router keeps the table it has).
@@ -28,7 +32,8 @@ public record TrafficTable(
     List<String> candidateEndpoints,
     int candidateWeight,
     List<Map<String, String>> match,
-    int mirrorPercent) {
+    int mirrorPercent,
+    long version) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
@@ -50,7 +55,7 @@ public record TrafficTable(
     }
     List<String> c = candidate == null ? List.of() : sorted(endpoints.get(candidate));
     if (c.isEmpty()) {
-      return new TrafficTable(stable, s, null, List.of(), 0, List.of(), 0);
+      return new TrafficTable(stable, s, null, List.of(), 0, List.of(), 0, 0);
     }
     List<Map<String, String>> rules = new ArrayList<>();
     if (match != null) {
@@ -58,7 +63,45 @@ public record TrafficTable(
         rules.add(new TreeMap<>(r.headers));
       }
     }
-    return new TrafficTable(stable, s, candidate, c, weight, rules, mirrorPercent);
+    return new TrafficTable(stable, s, candidate, c, weight, rules, mirrorPercent, 0);
+  }
+
+  /**
+   * This table with its version: the version of {@code previousJson} (the table last written) when
+   * the content is the same, so the same table keeps the same bytes; otherwise a newer one, {@code
+   * nowMillis} or one more than the previous, whichever is larger.
+   */
+  public TrafficTable versioned(String previousJson, long nowMillis) {
+    long previous = versionOf(previousJson);
+    TrafficTable same = withVersion(previous);
+    if (previousJson != null && same.json().equals(previousJson)) {
+      return same;
+    }
+    return withVersion(Math.max(nowMillis, previous + 1));
+  }
+
+  TrafficTable withVersion(long v) {
+    return new TrafficTable(
+        stableRevision,
+        stableEndpoints,
+        candidateRevision,
+        candidateEndpoints,
+        candidateWeight,
+        match,
+        mirrorPercent,
+        v);
+  }
+
+  /** The version in a table's JSON; 0 when there is none or it cannot be read. */
+  static long versionOf(String json) {
+    if (json == null) {
+      return 0;
+    }
+    try {
+      return JSON.readTree(json).path("version").asLong(0);
+    } catch (JsonProcessingException e) {
+      return 0;
+    }
   }
 
   private static List<String> sorted(List<String> l) {
@@ -80,6 +123,9 @@ public record TrafficTable(
         m.put("match", rules);
       }
       m.put("mirrorPercent", mirrorPercent);
+    }
+    if (version != 0) {
+      m.put("version", version);
     }
     try {
       return JSON.writeValueAsString(m);

@@ -323,11 +323,16 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             cachedTable == null || cachedTable.getData() == null
                 ? null
                 : cachedTable.getData().get(RouterObjects.TABLE_KEY);
+        table = table.versioned(before, System.currentTimeMillis());
         applyIfChanged(RouterObjects.table(md, table), cachedTable);
-        if (!routers.push(routerClient, token, table, !table.json().equals(before))) {
+        Routing.PushResult pushed =
+            routers.push(routerClient, token, table, !table.json().equals(before));
+        if (pushed == Routing.PushResult.TOKEN_REFUSED) {
           // Read the Secret again next time; the routers still follow the ConfigMap meanwhile.
           Routing.forgetToken(md);
         }
+        // A router that did not take the table, or did not answer: try again soon.
+        heldBack |= pushed != Routing.PushResult.OK || !routers.unread().isEmpty();
       }
       applyIfChanged(RouterObjects.deployment(md, image), cachedRouter);
     }

@@ -31,6 +31,7 @@ public class RouterClient {
       String stable,
       String candidate,
       int weight,
+      long version,
       Analysis.Window stableWindow,
       Analysis.Window candidateWindow) {}
 
@@ -61,6 +62,7 @@ public class RouterClient {
         text(t.get("stable")),
         text(t.get("candidate")),
         t.path("candidateWeight").asInt(),
+        t.path("version").asLong(0),
         window(root.get("stable")),
         window(root.get("candidate")));
   }
@@ -93,8 +95,8 @@ public class RouterClient {
         labels);
   }
 
-  /** Replaces the router's table; true when it took it. */
-  public boolean put(String endpoint, String token, String tableJson) {
+  /** Replaces the router's table: the HTTP status it answered, or 0 when it did not answer. */
+  public int put(String endpoint, String token, String tableJson) {
     try {
       HttpResponse<String> r =
           http.send(
@@ -105,12 +107,12 @@ public class RouterClient {
                   .PUT(HttpRequest.BodyPublishers.ofString(tableJson))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200;
+      return r.statusCode();
     } catch (IOException e) {
-      return false;
+      return 0;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return 0;
     }
   }
 

@@ -52,14 +52,23 @@ final class Routing {
             || spec.traffic.provider == TrafficProvider.Router);
   }
 
-  /** What the ready routers report, by router endpoint, and their counters summed by revision. */
-  record Observed(Map<String, RouterClient.View> views, Map<String, Analysis.Window> windows) {
-    static final Observed NONE = new Observed(Map.of(), Map.of());
+  /**
+   * What the routers report, by router endpoint, their counters summed by revision, and the ready
+   * routers that did not answer (whose table is then unknown).
+   */
+  record Observed(
+      Map<String, RouterClient.View> views,
+      Map<String, Analysis.Window> windows,
+      Set<String> unread) {
+    static final Observed NONE = new Observed(Map.of(), Map.of(), Set.of());
 
-    /** Whether any router still sends this revision traffic. */
+    /**
+     * Whether a router may still send this revision traffic: one reports it, or one did not answer.
+     */
     boolean routes(String revision) {
-      return views.values().stream()
-          .anyMatch(v -> revision.equals(v.stable()) || revision.equals(v.candidate()));
+      return !unread.isEmpty()
+          || views.values().stream()
+              .anyMatch(v -> revision.equals(v.stable()) || revision.equals(v.candidate()));
     }
 
     Analysis.Window window(String revision) {
@@ -67,31 +76,51 @@ final class Routing {
     }
 
     /**
-     * Sends the table to every router when it changed, and to any router that routes by another one
-     * (a router started from a table file the kubelet had not refreshed yet).
+     * Sends the table to every router that reported another one (a router started from a table file
+     * the kubelet had not refreshed yet), and, when it changed, to every router, also those that
+     * did not answer {@code /stats} this time.
+     *
+     * @return what went wrong: nothing, a router that did not take it, or one that refused the
+     *     token
      */
-    /**
-     * @return false when a router refused the table (its token differs, for one)
-     */
-    boolean push(RouterClient client, String token, TrafficTable table, boolean changed) {
-      boolean all = true;
-      for (var e : views.entrySet()) {
+    PushResult push(RouterClient client, String token, TrafficTable table, boolean changed) {
+      PushResult result = PushResult.OK;
+      Map<String, RouterClient.View> targets = new LinkedHashMap<>(views);
+      unread.forEach(endpoint -> targets.put(endpoint, null));
+      for (var e : targets.entrySet()) {
         RouterClient.View v = e.getValue();
         boolean stale =
-            !Objects.equals(v.stable(), table.stableRevision())
+            v == null
+                || !Objects.equals(v.stable(), table.stableRevision())
                 || !Objects.equals(v.candidate(), table.candidateRevision())
-                || v.weight() != table.candidateWeight();
-        if ((changed || stale) && !client.put(e.getKey(), token, table.json())) {
-          all = false;
+                || v.weight() != table.candidateWeight()
+                || v.version() != table.version();
+        if (!changed && !stale) {
+          continue;
+        }
+        int status = client.put(e.getKey(), token, table.json());
+        if (status == 401 || status == 403) {
+          result = PushResult.TOKEN_REFUSED;
+        } else if (status != 200 && result == PushResult.OK) {
+          result = PushResult.NOT_TAKEN;
         }
       }
-      return all;
+      return result;
     }
+  }
+
+  /** How a push went. */
+  enum PushResult {
+    OK,
+    /** A router did not answer or refused the table (409: an older version than its own). */
+    NOT_TAKEN,
+    TOKEN_REFUSED
   }
 
   static Observed observe(Set<Pod> pods, RouterClient client) {
     Map<String, RouterClient.View> views = new LinkedHashMap<>();
     Map<String, Analysis.Window> windows = new LinkedHashMap<>();
+    Set<String> unread = new java.util.TreeSet<>();
     for (Pod p : pods) {
       Map<String, String> l = p.getMetadata().getLabels();
       if (l == null
@@ -104,6 +133,9 @@ final class Routing {
       String endpoint = p.getStatus().getPodIP() + ":" + DesiredObjects.HTTP_PORT;
       RouterClient.View v = client.stats(endpoint);
       if (v == null) {
+        if (ready(p)) {
+          unread.add(endpoint); // serving, but its table is unknown
+        }
         continue;
       }
       views.put(endpoint, v);
@@ -114,7 +146,13 @@ final class Routing {
         windows.merge(v.candidate(), v.candidateWindow(), RouterClient::sum);
       }
     }
-    return new Observed(views, windows);
+    return new Observed(views, windows, unread);
+  }
+
+  private static boolean ready(Pod p) {
+    return p.getStatus().getConditions() != null
+        && p.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /**

@@ -57,6 +57,22 @@ class RouterObjectsTest {
   }
 
   @Test
+  void aTablesVersionChangesOnlyWithItsContentAndOnlyUpwards() {
+    TrafficTable t =
+        TrafficTable.of("v1", null, Map.of("v1", List.of("10.244.0.3:8080")), 0, null, 0);
+    TrafficTable first = t.versioned(null, 1000);
+    assertThat(first.version()).isEqualTo(1000);
+    assertThat(first.json()).endsWith(",\"version\":1000}");
+    // The same content keeps its version (and bytes), however late.
+    assertThat(t.versioned(first.json(), 5000).json()).isEqualTo(first.json());
+    // New content: newer, even when the clock went back.
+    TrafficTable moved =
+        TrafficTable.of("v1", null, Map.of("v1", List.of("10.244.0.4:8080")), 0, null, 0);
+    assertThat(moved.versioned(first.json(), 900).version()).isEqualTo(1001);
+    assertThat(moved.versioned(first.json(), 7000).version()).isEqualTo(7000);
+  }
+
+  @Test
   void theSpecSetsHowManyRouters() {
     ModelDeployment md = DesiredObjectsTest.md("configmap://iris-model/iris.onnx");
     md.getSpec().traffic = new io.modelship.operator.api.TrafficSpec();
