@@ -455,6 +455,8 @@ bluegreen() {
     fail "iris-bluegreen never Ready" "$(diagnose)"
     return
   fi
+  # Ready needs one router; the check of the summed counters needs both.
+  kubectl -n "$NS" rollout status deploy/iris-bluegreen-router --timeout=120s >/dev/null 2>&1 || true
   routers=$(kubectl -n "$NS" get deploy iris-bluegreen-router -o jsonpath='{.status.readyReplicas}')
   ip=$(kubectl -n "$NS" get svc iris-bluegreen -o jsonpath='{.spec.clusterIP}')
   pip=$(kubectl -n "$NS" get svc iris-bluegreen-preview -o jsonpath='{.spec.clusterIP}')

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -49,7 +50,12 @@ import org.jboss.logging.Logger;
  * Reconciles a ModelDeployment: observe (cached Deployments and Pods, a few API reads), decide
  * ({@link Decider}, pure), act (server-side apply of the desired objects, status, events).
  */
-@ControllerConfiguration(name = ModelDeploymentReconciler.NAME)
+// Not generation-aware: a promote or abort annotation changes no generation, and must wake the
+// reconciler at once; SpecOrActionChanged keeps the operator's own status writes from doing so.
+@ControllerConfiguration(
+    name = ModelDeploymentReconciler.NAME,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = SpecOrActionChanged.class))
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   public static final String NAME = "modeldeployment";
 
