@@ -39,7 +39,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,19 +67,19 @@ public class RouterRoutes {
   /**
    * Headers of one connection, not of the message (RFC 9110 7.6.1), and Host (set per upstream).
    */
-  private static final Set<String> HOP_BY_HOP =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "proxy-authenticate",
-          "proxy-authorization",
-          "proxy-connection",
-          "te",
-          "trailer",
-          "transfer-encoding",
-          "upgrade",
-          "host",
-          "content-length");
+  private static final String[] HOP_BY_HOP_NAMES = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length"
+  };
 
   /** Answers larger than this are relayed but not parsed for labels or comparison. */
   private static final int PARSE_LIMIT = 64 * 1024;
@@ -102,7 +101,13 @@ public class RouterRoutes {
   private final AtomicInteger mirrorsInFlight = new AtomicInteger();
   private final LongAdder mirrorDropped = new LongAdder();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<MeterKey, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<MeterKey, Counter> requestCounters = new ConcurrentHashMap<>();
+
+  /** A meter's tags; a record, so finding it per request builds no string. */
+  private record MeterKey(String side, String revision, String code) {}
+
+  private static final String[] CODES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
   /** Whether this process runs in router mode. */
   public boolean active() {
@@ -556,6 +561,16 @@ public class RouterRoutes {
             });
   }
 
+  /** Whether a header is hop-by-hop (not forwarded); no allocation, as it runs for every header. */
+  static boolean hopByHop(String name) {
+    for (String h : HOP_BY_HOP_NAMES) {
+      if (h.length() == name.length() && h.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** What is sent upstream: the client's method, path, headers (less hop-by-hop) and body. */
   record Outgoing(HttpMethod method, String uri, MultiMap headers, Buffer body) {
     static Outgoing of(HttpServerRequest req, Buffer body) {
@@ -563,7 +578,7 @@ public class RouterRoutes {
       req.headers()
           .forEach(
               e -> {
-                if (!HOP_BY_HOP.contains(e.getKey().toLowerCase())) {
+                if (!hopByHop(e.getKey())) {
                   h.add(e.getKey(), e.getValue());
                 }
               });
@@ -608,7 +623,7 @@ public class RouterRoutes {
     a.headers()
         .forEach(
             e -> {
-              if (!HOP_BY_HOP.contains(e.getKey().toLowerCase())) {
+              if (!hopByHop(e.getKey())) {
                 response.headers().add(e.getKey(), e.getValue());
               }
             });
@@ -665,10 +680,10 @@ public class RouterRoutes {
    * stable, candidate, or mirror (copies answered by the candidate).
    */
   private void record(String side, String revision, int status, long nanos) {
-    String code = status == 0 ? "error" : (status / 100) + "xx";
-    counters
+    String code = status == 0 ? "error" : CODES[Math.min(status / 100, 5)];
+    requestCounters
         .computeIfAbsent(
-            side + '\0' + revision + '\0' + code,
+            new MeterKey(side, revision, code),
             k ->
                 Counter.builder("modelship_router_requests_total")
                     .description("Requests the router relayed, by side, revision and status class")
@@ -677,7 +692,7 @@ public class RouterRoutes {
         .increment();
     timers
         .computeIfAbsent(
-            side + '\0' + revision,
+            new MeterKey(side, revision, ""),
             k ->
                 Timer.builder("modelship_router_request_duration_seconds")
                     .description(
