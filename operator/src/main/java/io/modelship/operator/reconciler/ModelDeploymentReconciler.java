@@ -139,7 +139,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     // Routed (the built-in router) and Gateway API Canary rollouts step by the same machines;
     // only the router has counters for an analysis.
     boolean stepped = routed || (gateway && GatewayObjects.byRevision(spec));
-    Routing.StepInputs canary =
+    Routing.StepInputs steps =
         stepped && stable != null && !desired.equals(stable)
             ? Routing.steps(spec, previous, desired, routers, now)
             : null;
@@ -154,9 +154,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                 Boolean.TRUE.equals(spec.paused),
                 action,
                 rejection(previous),
-                canary == null ? null : canary.decider(),
-                canary == null ? null : canary.shadow(),
-                canary == null ? Routing.retiring(spec, previous, now) : canary.blueGreen()));
+                steps == null ? Routing.retiring(spec, previous, now) : steps.steps()));
 
     LOG.debugf(
         "%s: desired %s stable %s revisions %s -> %s %s %s",
@@ -198,8 +196,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             stableState,
             url,
             Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-    if (canary != null) {
-      Routing.record(next, decision, canary);
+    if (steps != null) {
+      Routing.record(next, decision, steps);
     }
     announce(md, previous, next);
     metrics.reconciled(next.phase);

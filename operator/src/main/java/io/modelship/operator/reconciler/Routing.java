@@ -159,12 +159,7 @@ final class Routing {
    * The step's inputs for Canary, Shadow or BlueGreen (one of the three), and the analysis figures
    * when an evaluation was due.
    */
-  record StepInputs(
-      Decider.Canary decider,
-      Decider.Shadow shadow,
-      Decider.BlueGreen blueGreen,
-      AnalysisStatus figures,
-      int failures) {}
+  record StepInputs(Decider.Steps steps, AnalysisStatus figures, int failures) {}
 
   static StepInputs steps(
       ModelDeploymentSpec spec,
@@ -218,8 +213,6 @@ final class Routing {
               ? null
               : bg.autoPromotionSeconds;
       return new StepInputs(
-          null,
-          null,
           new Decider.BlueGreen(
               auto, bg == null ? null : bg.scaleDownDelaySeconds, state, now, counted, null),
           figures,
@@ -227,7 +220,6 @@ final class Routing {
     }
     if (spec.strategy.type == StrategyType.Shadow) {
       return new StepInputs(
-          null,
           new Decider.Shadow(
               mirrorPercent(spec),
               Durations.parse(
@@ -236,7 +228,6 @@ final class Routing {
               state,
               now,
               counted),
-          null,
           figures,
           failures);
     }
@@ -253,8 +244,6 @@ final class Routing {
             now,
             gate,
             ab ? 1 : 0),
-        null,
-        null,
         figures,
         failures);
   }
@@ -286,11 +275,11 @@ final class Routing {
 
   /** Where the rollout stands, into the status. */
   static void record(ModelDeploymentStatus next, Decision d, StepInputs in) {
-    if (in.shadow() != null
+    if (in.steps() instanceof Decider.Shadow sh
         && d.candidate() != null
         && d.canary() != null
         && next.traffic != null) {
-      next.traffic.mirrored = in.shadow().mirrorPercent();
+      next.traffic.mirrored = sh.mirrorPercent();
     }
     if (d.canary() == null) {
       // Done or rolled back: the figures of the verdict that decided it stay in status.

@@ -32,6 +32,7 @@ public final class Decider {
    *     unsupported strategy or feature), or null
    * @param desiredFailure why the desired revision's pods cannot serve, or null
    * @param rejection why the rejected revision was rejected (from status), or null
+   * @param steps what a stepped strategy (Canary, Shadow, BlueGreen) decides from, or null
    */
   public record Input(
       RolloutInput rollout,
@@ -42,57 +43,7 @@ public final class Decider {
       boolean paused,
       Action action,
       Failure rejection,
-      Canary canary,
-      Shadow shadow,
-      BlueGreen blueGreen) {
-
-    public Input(
-        RolloutInput rollout,
-        StrategyType type,
-        String rejected,
-        Failure blocked,
-        Failure desiredFailure,
-        boolean paused,
-        Action action,
-        Failure rejection,
-        Canary canary,
-        Shadow shadow) {
-      this(
-          rollout,
-          type,
-          rejected,
-          blocked,
-          desiredFailure,
-          paused,
-          action,
-          rejection,
-          canary,
-          shadow,
-          null);
-    }
-
-    public Input(
-        RolloutInput rollout,
-        StrategyType type,
-        String rejected,
-        Failure blocked,
-        Failure desiredFailure,
-        boolean paused,
-        Action action,
-        Failure rejection,
-        Canary canary) {
-      this(
-          rollout,
-          type,
-          rejected,
-          blocked,
-          desiredFailure,
-          paused,
-          action,
-          rejection,
-          canary,
-          null);
-    }
+      Steps steps) {
 
     public Input(
         RolloutInput rollout,
@@ -103,16 +54,20 @@ public final class Decider {
         boolean paused,
         Action action,
         Failure rejection) {
-      this(rollout, type, rejected, blocked, desiredFailure, paused, action, rejection, null, null);
+      this(rollout, type, rejected, blocked, desiredFailure, paused, action, rejection, null);
     }
   }
+
+  /** The inputs of one of the stepped strategies, beyond the revisions. */
+  public sealed interface Steps permits Canary, Shadow, BlueGreen {}
 
   /**
    * What a Canary rollout decides from besides the revisions: its steps, where it stands (null when
    * it starts), the clock and the analysis.
    */
   public record Canary(
-      List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate, int minPods) {
+      List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate, int minPods)
+      implements Steps {
 
     public Canary(List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate) {
       this(steps, state, now, gate, 0);
@@ -128,7 +83,8 @@ public final class Decider {
       java.time.Duration duration,
       CanarySteps.State state,
       Instant now,
-      Gate gate) {}
+      Gate gate)
+      implements Steps {}
 
   /**
    * What a BlueGreen rollout decides from: when to promote by itself (null: only on request), how
@@ -142,7 +98,8 @@ public final class Decider {
       CanarySteps.State state,
       Instant now,
       Gate gate,
-      Instant scaleDownAt) {}
+      Instant scaleDownAt)
+      implements Steps {}
 
   private Decider() {}
 
@@ -155,8 +112,9 @@ public final class Decider {
     if (desired.equals(stable)) {
       Plan plan = Rollouts.finish(r, "scaling");
       Instant keepUntil = null;
-      BlueGreen bg = in.blueGreen();
-      if (bg != null && bg.scaleDownAt() != null && bg.now().isBefore(bg.scaleDownAt())) {
+      if (in.steps() instanceof BlueGreen bg
+          && bg.scaleDownAt() != null
+          && bg.now().isBefore(bg.scaleDownAt())) {
         plan = keepPrevious(r, plan, bg);
         keepUntil = bg.scaleDownAt();
       }
@@ -203,14 +161,16 @@ public final class Decider {
       return new Decision(plan, stable, desired, rejected, null, weight(r));
     }
 
-    if (stable != null && in.type() == StrategyType.Canary && in.canary() != null) {
-      return canary(r, in, rejected);
+    if (stable != null && in.type() == StrategyType.Canary && in.steps() instanceof Canary c) {
+      return canary(r, in, c, rejected);
     }
-    if (stable != null && in.type() == StrategyType.Shadow && in.shadow() != null) {
-      return shadow(r, in, rejected);
+    if (stable != null && in.type() == StrategyType.Shadow && in.steps() instanceof Shadow sh) {
+      return shadow(r, in, sh, rejected);
     }
-    if (stable != null && in.type() == StrategyType.BlueGreen && in.blueGreen() != null) {
-      return blueGreen(r, in, rejected);
+    if (stable != null
+        && in.type() == StrategyType.BlueGreen
+        && in.steps() instanceof BlueGreen bg) {
+      return blueGreen(r, in, bg, rejected);
     }
     RolloutStrategy strategy =
         stable == null || in.type() == StrategyType.Recreate
@@ -229,8 +189,7 @@ public final class Decider {
    * and becomes stable once ready (the reconciler deletes the old revision only after every router
    * has stopped sending it traffic). A failed analysis rolls back like an abort.
    */
-  private static Decision canary(RolloutInput r, Input in, String rejected) {
-    Canary c = in.canary();
+  private static Decision canary(RolloutInput r, Input in, Canary c, String rejected) {
     String desired = r.desired();
     CanarySteps.State start = c.state() == null ? CanarySteps.State.start(c.now()) : c.state();
     CanarySteps.Result res =
@@ -267,8 +226,7 @@ public final class Decider {
    * (promotion and rollback as in {@link #canary}). The decision's {@code canary} state carries
    * when mirroring began, in {@code stepStartedAt}.
    */
-  private static Decision shadow(RolloutInput r, Input in, String rejected) {
-    Shadow sh = in.shadow();
+  private static Decision shadow(RolloutInput r, Input in, Shadow sh, String rejected) {
     String desired = r.desired();
     Instant since = sh.state() == null ? null : sh.state().stepStartedAt();
     int failures = sh.state() == null ? 0 : sh.state().analysisFailures();
@@ -311,8 +269,7 @@ public final class Decider {
    * promoted; then every client switches to it at once, and the previous revision stays at full
    * size for scaleDownDelaySeconds. Rollback as in {@link #canary}.
    */
-  private static Decision blueGreen(RolloutInput r, Input in, String rejected) {
-    BlueGreen bg = in.blueGreen();
+  private static Decision blueGreen(RolloutInput r, Input in, BlueGreen bg, String rejected) {
     Instant readySince = bg.state() == null ? null : bg.state().stepStartedAt();
     int failures = bg.state() == null ? 0 : bg.state().analysisFailures();
     int nextFailures = failures + (bg.gate().verdict() == Analysis.Outcome.FAIL ? 1 : 0);

@@ -23,8 +23,7 @@ class BlueGreenDeciderTest {
       Decider.BlueGreen bg) {
     RolloutInput in = new RolloutInput(desired, stable, 2, revisions, null);
     return Decider.decide(
-        new Decider.Input(
-            in, StrategyType.BlueGreen, null, null, null, false, action, null, null, null, bg));
+        new Decider.Input(in, StrategyType.BlueGreen, null, null, null, false, action, null, bg));
   }
 
   static Decider.BlueGreen bg(

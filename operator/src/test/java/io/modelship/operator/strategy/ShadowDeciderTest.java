@@ -27,7 +27,6 @@ class ShadowDeciderTest {
             false,
             Decider.Action.NONE,
             null,
-            null,
             new Decider.Shadow(100, Duration.ofSeconds(20), state, now, gate)));
   }
 
