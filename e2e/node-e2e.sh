@@ -475,6 +475,7 @@ bluegreen() {
     return
   fi
   answers=$(ab_split "$url" 100)
+  info "during the preview: $(kubectl -n "$NS" get md iris-bluegreen --no-headers | tr -s ' ')"
   if grep -q "revisions=$before:100 " <<<"$answers"; then
     ok "BlueGreen: $cand previewed at full size ($((SECONDS - t0)) s) behind iris-bluegreen-preview; all 100 client requests still answered by $before"
   else
@@ -494,6 +495,7 @@ bluegreen() {
   if until_true 60 stable_changed iris-bluegreen "$before"; then
     sleep 1
     probe_stop bluegreen
+    info "after the switch: $(kubectl -n "$NS" get md iris-bluegreen --no-headers | tr -s ' ')"
     switched=$(probe_first bluegreen "$cand" "$promoted")
     if [ -n "$switched" ] && [ -z "$(awk -v t="$switched" -v r="$before" '$1 > t && $2 == r' "$WORK/bluegreen.probe")" ]; then
       ok "BlueGreen: promote switched every client to $cand $((switched - promoted)) ms after kubectl annotate (none answered by $before after that)"
