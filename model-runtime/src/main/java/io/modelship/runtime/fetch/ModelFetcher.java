@@ -13,6 +13,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
@@ -39,6 +40,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -306,13 +308,96 @@ public final class ModelFetcher {
     };
   }
 
+  /** Redirects followed at most; each is checked like the URI given. */
+  static final int MAX_REDIRECTS = 5;
+
+  /**
+   * Downloads over http(s). Redirects are followed by hand, at most {@link #MAX_REDIRECTS}, so that
+   * every hop is checked like the first: its scheme (no downgrade to http:// without {@code
+   * --allow-http}) and the addresses its host resolves to ({@link SourceAddresses}).
+   */
   private static Source http(URI uri, Request request, String shown) throws FetchException {
     Duration timeout = request.timeout();
     HttpClient client =
         HttpClient.newBuilder()
             .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NORMAL)
+            .followRedirects(HttpClient.Redirect.NEVER)
             .build();
+    URI current = uri;
+    for (int hop = 0; ; hop++) {
+      String where =
+          hop == 0 ? shown : shown + " (redirected to " + display(current.toString()) + ")";
+      checkAddresses(current, where);
+      HttpResponse<Flow.Publisher<List<ByteBuffer>>> response =
+          get(client, current, timeout, where);
+      int status = response.statusCode();
+      if (!REDIRECTS.contains(status)) {
+        return body(response, where, timeout);
+      }
+      new BodyReader(where, timeout).discard(response);
+      String location = response.headers().firstValue("Location").orElse(null);
+      if (location == null) {
+        throw new FetchException(
+            EXIT_SOURCE, where + ": HTTP status " + status + " without a Location to follow");
+      }
+      if (hop == MAX_REDIRECTS) {
+        throw new FetchException(
+            EXIT_SOURCE, shown + ": more than " + MAX_REDIRECTS + " redirects; not followed");
+      }
+      URI next;
+      try {
+        next = current.resolve(location.strip());
+      } catch (IllegalArgumentException e) {
+        throw new FetchException(EXIT_SOURCE, where + ": redirect to an invalid URI");
+      }
+      String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("https") && !(scheme.equals("http") && request.allowHttp())) {
+        throw new FetchException(
+            EXIT_SCHEME,
+            where
+                + ": redirected to "
+                + display(next.toString())
+                + ", which is not followed (only https://, or http:// with --allow-http)");
+      }
+      current = next;
+    }
+  }
+
+  private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+
+  /**
+   * Refuses a host that resolves to an address no model is fetched from (any of its addresses: the
+   * client may connect to any).
+   */
+  private static void checkAddresses(URI u, String where) throws FetchException {
+    String host = u.getHost();
+    if (host == null) {
+      throw new FetchException(EXIT_USAGE, where + ": the URI has no host");
+    }
+    InetAddress[] all;
+    try {
+      all = InetAddress.getAllByName(host);
+    } catch (UnknownHostException e) {
+      throw new FetchException(EXIT_SOURCE, where + ": unknown host " + host);
+    }
+    for (InetAddress a : all) {
+      String why = SourceAddresses.refusal(a);
+      if (why != null) {
+        throw new FetchException(
+            EXIT_SCHEME,
+            where
+                + ": refused: "
+                + host
+                + " is "
+                + (host.equals(a.getHostAddress()) ? "" : a.getHostAddress() + ", ")
+                + why
+                + "; models are not fetched from there");
+      }
+    }
+  }
+
+  private static HttpResponse<Flow.Publisher<List<ByteBuffer>>> get(
+      HttpClient client, URI uri, Duration timeout, String shown) throws FetchException {
     HttpRequest get;
     try {
       get =
@@ -323,9 +408,8 @@ public final class ModelFetcher {
     } catch (IllegalArgumentException e) {
       throw new FetchException(EXIT_USAGE, "--uri: not a usable URI: " + e.getMessage());
     }
-    HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
     try {
-      response = client.send(get, HttpResponse.BodyHandlers.ofPublisher());
+      return client.send(get, HttpResponse.BodyHandlers.ofPublisher());
     } catch (HttpTimeoutException e) {
       throw timedOut(shown, timeout);
     } catch (ConnectException e) {
@@ -338,6 +422,11 @@ public final class ModelFetcher {
       Thread.currentThread().interrupt();
       throw new FetchException(EXIT_WRITE, shown + ": interrupted");
     }
+  }
+
+  private static Source body(
+      HttpResponse<Flow.Publisher<List<ByteBuffer>>> response, String shown, Duration timeout)
+      throws FetchException {
     BodyReader body = new BodyReader(shown, timeout);
     response.body().subscribe(body);
     if (response.statusCode() != 200) {
@@ -368,6 +457,12 @@ public final class ModelFetcher {
     BodyReader(String shown, Duration timeout) {
       this.shown = shown;
       this.timeout = timeout;
+    }
+
+    /** Takes a response's body only to drop it (a redirect's), freeing its connection. */
+    void discard(HttpResponse<Flow.Publisher<List<ByteBuffer>>> response) {
+      response.body().subscribe(this);
+      close();
     }
 
     @Override

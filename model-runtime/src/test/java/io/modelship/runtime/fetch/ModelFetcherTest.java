@@ -347,6 +347,83 @@ class ModelFetcherTest {
   }
 
   @Test
+  void aRedirectToTheCloudMetadataAddressIsNotFollowed() throws Exception {
+    String base =
+        serve(
+            e -> {
+              e.getResponseHeaders()
+                  .add("Location", "http://169.254.169.254/latest/meta-data/iam/credentials");
+              respond(e, 302, new byte[0], false);
+            });
+    Path dest = tmp.resolve("model.onnx");
+
+    Outcome o = fetch("--uri", base + "/m.onnx", "--dest", dest.toString(), "--allow-http");
+
+    assertThat(o.code()).as(o.err()).isEqualTo(4);
+    assertThat(o.err())
+        .contains(
+            base
+                + "/m.onnx (redirected to http://169.254.169.254/latest/meta-data/iam/credentials):"
+                + " refused: 169.254.169.254 is a link-local address (cloud instance metadata"
+                + " lives at 169.254.169.254); models are not fetched from there");
+    assertThat(requested).containsExactly("/m.onnx");
+    assertThat(dest).doesNotExist();
+  }
+
+  @Test
+  void metadataAndLinkLocalAddressesAreRefusedBeforeAnyConnection() throws Exception {
+    Outcome v4 =
+        fetch("--uri", "https://169.254.169.254/m.onnx", "--dest", tmp.resolve("a").toString());
+    assertThat(v4.code()).isEqualTo(4);
+    assertThat(v4.err()).contains("refused: 169.254.169.254 is a link-local address");
+
+    Outcome v6 =
+        fetch("--uri", "https://[fd00:ec2::254]/m.onnx", "--dest", tmp.resolve("b").toString());
+    assertThat(v6.code()).isEqualTo(4);
+    assertThat(v6.err()).contains("the cloud instance metadata address");
+
+    Outcome linkLocal6 =
+        fetch("--uri", "https://[fe80::1]/m.onnx", "--dest", tmp.resolve("c").toString());
+    assertThat(linkLocal6.code()).isEqualTo(4);
+
+    Outcome any = fetch("--uri", "https://0.0.0.0/m.onnx", "--dest", tmp.resolve("d").toString());
+    assertThat(any.code()).isEqualTo(4);
+    assertThat(any.err()).contains("the unspecified address");
+  }
+
+  @Test
+  void redirectsAreFollowedFiveTimesAtMostAndNeverToAnotherScheme() throws Exception {
+    String base =
+        serve(
+            e -> {
+              int n = Integer.parseInt(e.getRequestURI().getPath().substring(1));
+              e.getResponseHeaders().add("Location", "/" + (n + 1));
+              respond(e, 307, new byte[0], false);
+            });
+    Outcome loop =
+        fetch("--uri", base + "/0", "--dest", tmp.resolve("m").toString(), "--allow-http");
+    assertThat(loop.code()).isEqualTo(3);
+    assertThat(loop.err()).contains(base + "/0: more than 5 redirects; not followed");
+    assertThat(requested).containsExactly("/0", "/1", "/2", "/3", "/4", "/5");
+
+    stopServer();
+    requested.clear();
+    String ftp =
+        serve(
+            e -> {
+              e.getResponseHeaders().add("Location", "ftp://models.example.com/m.onnx");
+              respond(e, 301, new byte[0], false);
+            });
+    Outcome other =
+        fetch("--uri", ftp + "/m", "--dest", tmp.resolve("m").toString(), "--allow-http");
+    assertThat(other.code()).isEqualTo(4);
+    assertThat(other.err())
+        .contains(
+            "redirected to ftp://models.example.com/m.onnx, which is not followed (only https://,"
+                + " or http:// with --allow-http)");
+  }
+
+  @Test
   void plainHttpWithoutAllowHttpExitsFour() throws Exception {
     Outcome o = fetch("--uri", "http://127.0.0.1:1/m.onnx", "--dest", tmp.resolve("m").toString());
     assertThat(o.code()).isEqualTo(4);
