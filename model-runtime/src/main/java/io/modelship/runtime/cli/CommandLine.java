@@ -38,6 +38,12 @@ public final class CommandLine {
               List.of("modelship.api-keys-file"),
               "require one of these keys (one per line) on prediction and metadata endpoints"),
           new Option(
+              "--max-queued",
+              "COUNT",
+              List.of("modelship.max-queued"),
+              "large requests waiting for a worker thread at most; more get 503 with Retry-After"
+                  + " (default 128)"),
+          new Option(
               "--max-body-bytes",
               "BYTES",
               List.of("modelship.max-body-bytes"),
@@ -167,6 +173,12 @@ public final class CommandLine {
         Integer b = integer(value);
         if (b == null || b < 1) {
           return "must be a positive number of bytes (got " + value + ")";
+        }
+      }
+      case "COUNT" -> {
+        Integer c = integer(value);
+        if (c == null || c < 1) {
+          return "must be a positive number (got " + value + ")";
         }
       }
       default -> {}

@@ -42,6 +42,10 @@ public class PredictRoutes {
   @Inject RuntimeConfig config;
   @Inject RuntimeMetrics metrics;
 
+  /** Large requests waiting for or running on a worker thread (bounded by max-queued). */
+  private final java.util.concurrent.atomic.AtomicInteger queued =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /** Every response says which model and revision answered; the traffic router relies on it. */
   void identify(@Observes Filters filters) {
     if (!serving()) {
@@ -223,10 +227,24 @@ public class PredictRoutes {
       answer(rc, endpoint, l, bytes);
       return;
     }
+    if (queued.incrementAndGet() > config.maxQueued()) {
+      queued.decrementAndGet();
+      rc.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+      refuse(
+          rc,
+          endpoint,
+          new ApiException(
+              503,
+              "overloaded: "
+                  + config.maxQueued()
+                  + " large requests are already waiting for a worker thread; retry shortly"));
+      return;
+    }
     rc.vertx()
         .executeBlocking(() -> compute(endpoint, l, bytes), false)
         .onComplete(
             r -> {
+              queued.decrementAndGet();
               if (r.succeeded()) {
                 reply(rc, endpoint, 200, r.result());
               } else if (r.cause() instanceof ApiException e) {

@@ -34,6 +34,14 @@ public interface RuntimeConfig {
   @WithDefault("65536")
   int inlineBodyBytes();
 
+  /**
+   * Large requests waiting for or running on a worker thread at most; more are answered 503 with
+   * Retry-After at once, so an overload costs neither unbounded memory nor unbounded latency
+   * ({@code --max-queued}).
+   */
+  @WithDefault("128")
+  int maxQueued();
+
   /** {@code serve} (a model) or {@code router} (traffic between two revisions) ({@code --mode}). */
   @WithDefault("serve")
   String mode();
