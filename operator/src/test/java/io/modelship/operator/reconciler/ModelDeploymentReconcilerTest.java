@@ -394,6 +394,50 @@ class ModelDeploymentReconcilerTest {
   }
 
   @Test
+  void anApiKeyIsOnlyEverMountedNeverCopiedIntoObjectsStatusOrEvents() throws Exception {
+    newNamespace();
+    String key = "modelship-secret-key-" + java.util.UUID.randomUUID();
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName("iris-keys")
+                .withNamespace(ns)
+                .endMetadata()
+                .withStringData(Map.of("keys", key + "\n"))
+                .build())
+        .create();
+    byte[] v1 = model("iris.onnx");
+    modelConfigMap("m", "iris.onnx", v1);
+    ModelDeployment md =
+        iris(StrategyType.RollingUpdate, 1, "configmap://m/iris.onnx", sha(v1), "1");
+    md.getSpec().auth = new io.modelship.operator.api.AuthSpec();
+    md.getSpec().auth.apiKeySecretRef = new io.modelship.operator.api.SecretKeyRef();
+    md.getSpec().auth.apiKeySecretRef.name = "iris-keys";
+    client.resource(md).create();
+    String rev = firstRevisionServes(1);
+
+    // The pods read the key from a Secret volume; nothing the operator wrote holds it.
+    Deployment d = revision(rev);
+    assertThat(d.getSpec().getTemplate().getSpec().getVolumes())
+        .anyMatch(v -> v.getSecret() != null && "iris-keys".equals(v.getSecret().getSecretName()));
+    var json = client.getKubernetesSerialization();
+    List<String> written = new java.util.ArrayList<>();
+    deployments().forEach(x -> written.add(json.asJson(x)));
+    client.configMaps().inNamespace(ns).list().getItems().forEach(x -> written.add(json.asJson(x)));
+    client.services().inNamespace(ns).list().getItems().forEach(x -> written.add(json.asJson(x)));
+    client
+        .v1()
+        .events()
+        .inNamespace(ns)
+        .list()
+        .getItems()
+        .forEach(x -> written.add(json.asJson(x)));
+    written.add(json.asJson(md()));
+    assertThat(written).hasSizeGreaterThan(4).noneMatch(x -> x.contains(key));
+  }
+
+  @Test
   void candidateWhoseFetchFailsIsRolledBackAndNotRetried() throws Exception {
     newNamespace();
     byte[] v1 = model("iris.onnx");
