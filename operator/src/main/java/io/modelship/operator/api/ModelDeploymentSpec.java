@@ -24,6 +24,13 @@ public class ModelDeploymentSpec {
       "Serving pods per revision (default 1). Changing it never starts a rollout.")
   public Integer replicas;
 
+  @Min(10)
+  @Max(86400)
+  @JsonPropertyDescription(
+      "A new revision whose pods make no progress this long (not ready, not crashing: stuck"
+          + " starting, unschedulable) is rolled back (default 600).")
+  public Integer progressDeadlineSeconds;
+
   @JsonPropertyDescription("The serving container: image, resources, batching.")
   public RuntimeSpec runtime;
 

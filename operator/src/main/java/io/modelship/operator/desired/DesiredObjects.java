@@ -37,6 +37,9 @@ import java.util.Map;
  * replica count the strategy chose. The reconciler applies them with server-side apply.
  */
 public final class DesiredObjects {
+  /** How long a revision's pods may make no progress before it fails (Kubernetes' default). */
+  public static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+
   public static final int HTTP_PORT = 8080;
   static final String MODEL_DIR = "/models";
   static final String MODEL_FILE = MODEL_DIR + "/model.onnx";
@@ -217,6 +220,10 @@ public final class DesiredObjects {
         .withNewSpec()
         .withReplicas(replicas)
         .withRevisionHistoryLimit(0)
+        .withProgressDeadlineSeconds(
+            md.getSpec().progressDeadlineSeconds == null
+                ? DEFAULT_PROGRESS_DEADLINE_SECONDS
+                : md.getSpec().progressDeadlineSeconds)
         .withNewSelector()
         .withMatchLabels(
             new java.util.TreeMap<>(Map.of(Labels.NAME, name, Labels.REVISION, revision)))

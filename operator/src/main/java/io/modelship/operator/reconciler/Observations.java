@@ -3,6 +3,7 @@ package io.modelship.operator.reconciler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.modelship.operator.desired.Labels;
+import io.modelship.operator.strategy.Failure;
 import io.modelship.operator.strategy.PodFailures;
 import io.modelship.operator.strategy.RevisionState;
 import java.util.ArrayList;
@@ -38,14 +39,52 @@ public final class Observations {
               ? 0
               : d.getStatus().getReadyReplicas();
       List<Pod> own = podsByRevision.getOrDefault(rev, List.of());
+      Failure failure = PodFailures.of(own);
       states.put(
           rev,
-          new RevisionState(rev, spec, Math.min(ready, spec), own.size(), PodFailures.of(own)));
+          new RevisionState(
+              rev,
+              spec,
+              Math.min(ready, spec),
+              own.size(),
+              failure != null ? failure : stalled(d, rev)));
     }
     // Pods whose Deployment is already gone still count until they have stopped.
     podsByRevision.forEach(
         (rev, own) -> states.putIfAbsent(rev, new RevisionState(rev, 0, 0, own.size(), null)));
     return List.copyOf(states.values());
+  }
+
+  /**
+   * A revision whose Deployment the Deployment controller reports stuck: no progress within its
+   * {@code progressDeadlineSeconds} (pods that never get ready without crashing, or that cannot be
+   * scheduled). Null otherwise.
+   */
+  static Failure stalled(Deployment d, String revision) {
+    if (d.getStatus() == null || d.getStatus().getConditions() == null) {
+      return null;
+    }
+    return d.getStatus().getConditions().stream()
+        .filter(
+            c ->
+                "Progressing".equals(c.getType())
+                    && "False".equals(c.getStatus())
+                    && "ProgressDeadlineExceeded".equals(c.getReason()))
+        .findFirst()
+        .map(
+            c ->
+                new Failure(
+                    "ProgressDeadlineExceeded",
+                    "revision "
+                        + revision
+                        + " made no progress within "
+                        + (d.getSpec().getProgressDeadlineSeconds() == null
+                            ? "its deadline"
+                            : d.getSpec().getProgressDeadlineSeconds() + " s")
+                        + " ("
+                        + (c.getMessage() == null ? "pods not ready" : c.getMessage())
+                        + ")"))
+        .orElse(null);
   }
 
   /**

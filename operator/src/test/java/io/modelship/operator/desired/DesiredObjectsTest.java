@@ -62,6 +62,18 @@ class DesiredObjectsTest {
   }
 
   @Test
+  void aRevisionFailsAfterTheSpecsProgressDeadline() {
+    ModelDeployment md = md("configmap://iris-model/iris.onnx");
+    assertThat(
+            DesiredObjects.deployment(md, "r", 1, "img", 30).getSpec().getProgressDeadlineSeconds())
+        .isEqualTo(600);
+    md.getSpec().progressDeadlineSeconds = 45;
+    assertThat(
+            DesiredObjects.deployment(md, "r", 1, "img", 30).getSpec().getProgressDeadlineSeconds())
+        .isEqualTo(45);
+  }
+
+  @Test
   void podsMeetPodSecurityRestricted() {
     PodSpec pod =
         DesiredObjects.deployment(md("https://h/m.onnx"), "r", 1, "img", 30)

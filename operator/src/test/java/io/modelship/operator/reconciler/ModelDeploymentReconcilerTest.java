@@ -394,6 +394,52 @@ class ModelDeploymentReconcilerTest {
   }
 
   @Test
+  void aCandidateStuckPastItsProgressDeadlineIsRolledBack() throws Exception {
+    newNamespace();
+    byte[] v1 = model("iris.onnx");
+    modelConfigMap("m", "iris.onnx", v1);
+    ModelDeployment md =
+        iris(StrategyType.RollingUpdate, 1, "configmap://m/iris.onnx", sha(v1), "1");
+    md.getSpec().progressDeadlineSeconds = 30;
+    client.resource(md).create();
+    String rev1 = firstRevisionServes(1);
+
+    ModelDeployment change = md();
+    change.getSpec().model.version = "2";
+    client.resource(change).update();
+    await().atMost(WAIT).until(() -> deployments().size() == 2);
+    String rev2 =
+        deployments().stream()
+            .map(d -> d.getMetadata().getLabels().get(Labels.REVISION))
+            .filter(r -> !r.equals(rev1))
+            .findFirst()
+            .orElseThrow();
+    assertThat(revision(rev2).getSpec().getProgressDeadlineSeconds()).isEqualTo(30);
+
+    // What the Deployment controller reports when the pods never get ready in time.
+    Deployment stuck = revision(rev2);
+    DeploymentStatus st = new DeploymentStatus();
+    st.setReplicas(1);
+    st.setReadyReplicas(0);
+    st.setConditions(
+        List.of(
+            new io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder()
+                .withType("Progressing")
+                .withStatus("False")
+                .withReason("ProgressDeadlineExceeded")
+                .withMessage("ReplicaSet \"iris-" + rev2 + "-x\" has timed out progressing.")
+                .build()));
+    stuck.setStatus(st);
+    client.apps().deployments().inNamespace(ns).resource(stuck).updateStatus();
+
+    awaitPhase(Phase.RolledBack);
+    assertThat(condition(md(), "Degraded")).isEqualTo("True/ProgressDeadlineExceeded");
+    assertThat(md().getStatus().rejectedRevision).isEqualTo(rev2);
+    assertThat(md().getStatus().stableRevision).isEqualTo(rev1);
+    await().atMost(WAIT).until(() -> deployments().size() == 1);
+  }
+
+  @Test
   void anApiKeyIsOnlyEverMountedNeverCopiedIntoObjectsStatusOrEvents() throws Exception {
     newNamespace();
     String key = "modelship-secret-key-" + java.util.UUID.randomUUID();

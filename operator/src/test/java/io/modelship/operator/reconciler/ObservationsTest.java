@@ -45,4 +45,43 @@ class ObservationsTest {
             Map.entry("v1", List.of("10.244.0.3:8080", "10.244.0.9:8080")),
             Map.entry("v2", List.of("10.244.0.7:8080")));
   }
+
+  static io.fabric8.kubernetes.api.model.apps.Deployment deployment(
+      String revision, String reason, String status) {
+    return new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+        .withNewMetadata()
+        .withName("iris-" + revision)
+        .withLabels(Map.of("modelship.io/revision", revision))
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(2)
+        .withProgressDeadlineSeconds(60)
+        .endSpec()
+        .withNewStatus()
+        .withReadyReplicas(0)
+        .addNewCondition()
+        .withType("Progressing")
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage("ReplicaSet \"iris-" + revision + "-5d4\" has timed out progressing.")
+        .endCondition()
+        .endStatus()
+        .build();
+  }
+
+  @Test
+  void aDeploymentPastItsProgressDeadlineIsAFailureOfItsRevision() {
+    var states =
+        Observations.revisions(
+            List.of(
+                deployment("v2", "ProgressDeadlineExceeded", "False"),
+                deployment("v3", "ReplicaSetUpdated", "True")),
+            List.of());
+    assertThat(states.get(0).failure().reason()).isEqualTo("ProgressDeadlineExceeded");
+    assertThat(states.get(0).failure().message())
+        .isEqualTo(
+            "revision v2 made no progress within 60 s (ReplicaSet \"iris-v2-5d4\" has timed out"
+                + " progressing.)");
+    assertThat(states.get(1).failure()).isNull();
+  }
 }
