@@ -36,6 +36,7 @@ cleanup() {
   if [ "${E2E_KEEP:-0}" != 1 ] && [ "$was_up" = 0 ]; then "$CLUSTER" down >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$op_pid/stat"; }
 hwm_mib() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$op_pid/status"; }
