@@ -78,6 +78,13 @@ until_true() {
 }
 
 field() { kubectl -n "$NS" get md "$1" -o "jsonpath=$2" 2>/dev/null; }
+# The example's model change: v2 of the Iris model, pinned by its sha256.
+roll_to_v2() {
+  kubectl -n "$NS" patch md "$1" --type merge -p \
+    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
+}
+# predict_url SERVICE: the predict URL of a Service, by its ClusterIP (there is no cluster DNS).
+predict_url() { echo "http://$(kubectl -n "$NS" get svc "$1" -o jsonpath='{.spec.clusterIP}'):8080/models/iris/predict"; }
 stable_changed() { [ "$(field "$1" '{.status.stableRevision}')" != "$2" ] && [ "$(field "$1" '{.status.phase}')" = Healthy ] && [ "$(field "$1" '{.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
 pods_of() { kubectl -n "$NS" get pods -l "modelship.io/name=$1" "${@:2}"; }
 diagnose() {
@@ -199,11 +206,10 @@ main() {
   fi
   started=$(kubectl -n "$NS" logs "$(pods_of iris-rolling -o name | head -n 1)" -c runtime | sed -n 's/.*started in \([0-9.]*s\).*/\1/p')
   info "runtime start-up in a pod (Quarkus' own figure): ${started:-?}"
-  local ip url
-  ip=$(kubectl -n "$NS" get svc iris-rolling -o jsonpath='{.spec.clusterIP}')
-  url="http://$ip:8080/models/iris/predict"
+  local url
+  url=$(predict_url iris-rolling)
   if "$CLUSTER" exec java e2e/PredictLoad.java --url "$url" --rate 30 --max-requests 30 >"$WORK/check.out" 2>&1; then
-    ok "30 predictions through Service $ip: all 200 and the right Iris labels ($(head -n 1 "$WORK/check.out"))"
+    ok "30 predictions through $url: all 200 and the right Iris labels ($(head -n 1 "$WORK/check.out"))"
   else
     fail "predictions through the Service" "$(cat "$WORK/check.out")"
   fi
@@ -212,8 +218,7 @@ main() {
   local before
   before=$(field iris-rolling '{.status.stableRevision}')
   start_load "$url" 0 rollout
-  kubectl -n "$NS" patch md iris-rolling --type merge -p \
-    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
+  roll_to_v2 iris-rolling
   if until_true 180 stable_changed iris-rolling "$before"; then
     # The old pods drain (QUARKUS_SHUTDOWN_DELAY) while the load goes on.
     until_true 60 old_pods_gone iris-rolling "$before" || true
@@ -299,7 +304,7 @@ weight_seen() { kubectl -n "$NS" get md iris-canary -o jsonpath='{.status.traffi
 canary_done() { weight_seen; stable_changed iris-canary "$1"; }
 rolled_back() { [ "$(kubectl -n "$NS" get md iris-canary -o jsonpath='{.status.phase}')" = RolledBack ]; }
 canary() {
-  local t0=$SECONDS ip url before
+  local t0=$SECONDS url before
   kubectl -n "$NS" apply -f examples/iris-model-configmap.yaml -f examples/iris-canary.yaml >/dev/null
   if kubectl -n "$NS" wait --for=condition=Ready md/iris-canary --timeout=180s >/dev/null 2>&1; then
     ok "iris-canary: Ready behind its router ($((SECONDS - t0)) s; Service selects $(kubectl -n "$NS" get svc iris-canary -o jsonpath='{.spec.selector.modelship\.io/component}') pods)"
@@ -307,14 +312,12 @@ canary() {
     fail "iris-canary never Ready" "$(diagnose)"
     return
   fi
-  ip=$(kubectl -n "$NS" get svc iris-canary -o jsonpath='{.spec.clusterIP}')
-  url="http://$ip:8080/models/iris/predict"
+  url=$(predict_url iris-canary)
   before=$(field iris-canary '{.status.stableRevision}')
   : >"$WORK/weights"
   start_load "$url" 0 canary
   t0=$SECONDS
-  kubectl -n "$NS" patch md iris-canary --type merge -p \
-    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
+  roll_to_v2 iris-canary
   if until_true 240 canary_done iris-canary "$before"; then
     sleep 2
     if stop_load canary; then
@@ -372,20 +375,18 @@ canary() {
 # and it is promoted once the duration is over and the copies agree.
 shadow_done() { kubectl -n "$NS" get md iris-shadow -o jsonpath='{.status.traffic.mirrored}' >>"$WORK/mirrored" 2>/dev/null; echo >>"$WORK/mirrored"; stable_changed iris-shadow "$1"; }
 shadow() {
-  local ip url before v1 t0
+  local url before v1 t0
   kubectl -n "$NS" apply -f examples/iris-shadow.yaml >/dev/null
   if ! kubectl -n "$NS" wait --for=condition=Ready md/iris-shadow --timeout=180s >/dev/null 2>&1; then
     fail "iris-shadow never Ready" "$(diagnose)"
     return
   fi
-  ip=$(kubectl -n "$NS" get svc iris-shadow -o jsonpath='{.spec.clusterIP}')
-  url="http://$ip:8080/models/iris/predict"
+  url=$(predict_url iris-shadow)
   before=$(field iris-shadow '{.status.stableRevision}')
   : >"$WORK/mirrored"
   start_load "$url" 0 shadow
   t0=$SECONDS
-  kubectl -n "$NS" patch md iris-shadow --type merge -p \
-    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
+  roll_to_v2 iris-shadow
   if until_true 240 shadow_done "$before"; then
     sleep 2
     local agreement
@@ -412,17 +413,15 @@ ab_split() {
 }
 beta_on_candidate() { ab_split "$1" 10 x-user-group=beta | grep -q "revisions=$2:10 "; }
 ab() {
-  local ip url before cand t0 beta plain
+  local url before cand t0 beta plain
   kubectl -n "$NS" apply -f examples/iris-ab.yaml >/dev/null
   if ! kubectl -n "$NS" wait --for=condition=Ready md/iris-ab --timeout=180s >/dev/null 2>&1; then
     fail "iris-ab never Ready" "$(diagnose)"
     return
   fi
-  ip=$(kubectl -n "$NS" get svc iris-ab -o jsonpath='{.spec.clusterIP}')
-  url="http://$ip:8080/models/iris/predict"
+  url=$(predict_url iris-ab)
   before=$(field iris-ab '{.status.stableRevision}')
-  kubectl -n "$NS" patch md iris-ab --type merge -p \
-    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
+  roll_to_v2 iris-ab
   until_true 120 candidate_named iris-ab || true
   cand=$(field iris-ab '{.status.candidateRevision}')
   if [ -n "$cand" ] && until_true 120 beta_on_candidate "$url" "$cand"; then
@@ -449,7 +448,7 @@ ab() {
 preview_on() { ab_split "$1" 10 | grep -q "revisions=$2:10 "; }
 samples_at_least() { [ "$(field iris-bluegreen '{.status.analysis.samples}')" -ge "$1" ] 2>/dev/null; }
 bluegreen() {
-  local ip pip url purl before cand t0 routers promoted switched answers
+  local url purl before cand t0 routers promoted switched answers
   kubectl -n "$NS" apply -f examples/iris-bluegreen.yaml >/dev/null
   if ! kubectl -n "$NS" wait --for=condition=Ready md/iris-bluegreen --timeout=180s >/dev/null 2>&1; then
     fail "iris-bluegreen never Ready" "$(diagnose)"
@@ -458,15 +457,12 @@ bluegreen() {
   # Ready needs one router; the check of the summed counters needs both.
   kubectl -n "$NS" rollout status deploy/iris-bluegreen-router --timeout=120s >/dev/null 2>&1 || true
   routers=$(kubectl -n "$NS" get deploy iris-bluegreen-router -o jsonpath='{.status.readyReplicas}')
-  ip=$(kubectl -n "$NS" get svc iris-bluegreen -o jsonpath='{.spec.clusterIP}')
-  pip=$(kubectl -n "$NS" get svc iris-bluegreen-preview -o jsonpath='{.spec.clusterIP}')
-  url="http://$ip:8080/models/iris/predict"
-  purl="http://$pip:8080/models/iris/predict"
+  url=$(predict_url iris-bluegreen)
+  purl=$(predict_url iris-bluegreen-preview)
   before=$(field iris-bluegreen '{.status.stableRevision}')
   start_load "$url" 0 bluegreen
   t0=$SECONDS
-  kubectl -n "$NS" patch md iris-bluegreen --type merge -p \
-    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
+  roll_to_v2 iris-bluegreen
   until_true 120 candidate_named iris-bluegreen || true
   cand=$(field iris-bluegreen '{.status.candidateRevision}')
   if [ -z "$cand" ] || ! until_true 180 preview_on "$purl" "$cand"; then

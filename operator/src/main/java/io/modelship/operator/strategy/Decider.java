@@ -115,7 +115,7 @@ public final class Decider {
       if (in.steps() instanceof BlueGreen bg
           && bg.scaleDownAt() != null
           && bg.now().isBefore(bg.scaleDownAt())) {
-        plan = keepPrevious(r, plan, bg);
+        plan = keepPrevious(r, plan, bg.now(), bg.scaleDownAt());
         keepUntil = bg.scaleDownAt();
       }
       Failure problem = in.desiredFailure() != null ? in.desiredFailure() : in.blocked();
@@ -304,7 +304,8 @@ public final class Decider {
                     true,
                     "Promoted",
                     "revision " + r.desired() + " serves all clients: " + res.message()),
-                new BlueGreen(null, null, null, bg.now(), bg.gate(), until));
+                bg.now(),
+                until);
         yield new Decision(switched, r.desired(), null, rejected, null, 0, null, until);
       }
       default -> step(r, rejected, r.replicas(), "Preview", res.message(), 0, state);
@@ -313,15 +314,14 @@ public final class Decider {
 
   /**
    * After a BlueGreen switch: the revisions the plan would remove stay at the size they have until
-   * {@code scaleDownAt}, so a client still holding a connection, or a quick change back, finds
-   * them.
+   * {@code until}, so a client still holding a connection, or a quick change back, finds them.
    */
-  private static Plan keepPrevious(RolloutInput r, Plan plan, BlueGreen bg) {
+  private static Plan keepPrevious(RolloutInput r, Plan plan, Instant now, Instant until) {
     Map<String, Integer> replicas = new LinkedHashMap<>(plan.replicas());
     for (RevisionState o : r.others()) {
       replicas.putIfAbsent(o.revision(), o.specReplicas());
     }
-    long left = java.time.Duration.between(bg.now(), bg.scaleDownAt()).toSeconds();
+    long left = java.time.Duration.between(now, until).toSeconds();
     return new Plan(
         replicas,
         Set.of(),
