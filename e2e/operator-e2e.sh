@@ -25,16 +25,15 @@ NS=e2e-operator
 JAR=operator/target/quarkus-app/quarkus-run.jar
 STATE=${MODELSHIP_E2E_DIR:-/tmp/modelship-e2e}
 LOG=$STATE/operator.log
-V2_SHA=$(sha256sum examples/models/iris-v2.onnx | cut -c1-64)
 
 passed=0
 failed=0
 op_pid=""
 was_up=0
 
-ok() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       | /' | head -30; return 0; }
-kubectl() { "$CLUSTER" kubectl "$@"; }
+WORK=$STATE/operator-e2e
+# shellcheck source=e2e/lib.sh
+source e2e/lib.sh
 
 cleanup() {
   stop_operator KILL
@@ -42,29 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "operator-e2e: stopped by a failing command at line $LINENO"; failed=$((failed + 1))' ERR
-
-# A kubeconfig that authenticates as the chart's ServiceAccount, in the chart's namespace (where
-# the leader-election Lease lives).
-operator_kubeconfig() {
-  local admin=$STATE/admin.kubeconfig token server ca
-  token=$(kubectl -n modelship-system create token modelship --duration=2h)
-  server=$(kubectl config view --kubeconfig "$admin" --raw --flatten --minify -o jsonpath='{.clusters[0].cluster.server}')
-  ca=$(kubectl config view --kubeconfig "$admin" --raw --flatten --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
-  cat >"$STATE/operator.kubeconfig" <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters:
-- name: e2e
-  cluster: {server: "$server", certificate-authority-data: "$ca"}
-users:
-- name: modelship
-  user: {token: "$token"}
-contexts:
-- name: operator
-  context: {cluster: e2e, user: modelship, namespace: modelship-system}
-current-context: operator
-KUBECONFIG
-}
 
 start_operator() {
   local port=18990
@@ -82,32 +58,11 @@ stop_operator() {
   op_pid=""
 }
 
-# jsonpath NAME PATH: a field of a ModelDeployment.
-field() { kubectl -n "$NS" get md "$1" -o "jsonpath=$2" 2>/dev/null; }
-
-# until_true SECONDS DESCRIPTION CMD...: polls CMD until it succeeds. CMD is run anew each time, so
-# it must be a command or function, not a "$(...)" that the shell would expand once.
-until_true() {
-  local deadline=$((SECONDS + $1))
-  shift 2 # the description only documents the call
-  while [ $SECONDS -lt $deadline ]; do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 1
-  done
-  return 1
-}
-
-stable_changed() { [ -n "$(field "$1" '{.status.stableRevision}')" ] && [ "$(field "$1" '{.status.stableRevision}')" != "$2" ] && [ "$(field "$1" '{.status.phase}')" = Healthy ]; }
 deployments_of() { kubectl -n "$NS" get deploy -l "modelship.io/name=$1" -o name | wc -l; }
 one_deployment() { [ "$(deployments_of "$1")" -eq 1 ]; }
 replicas_are() { [ "$(kubectl -n "$NS" get deploy "$1" -o jsonpath='{.spec.replicas}')" = "$2" ]; }
 degraded_reason_is() { [ "$(field "$1" '{.status.conditions[?(@.type=="Degraded")].reason}')" = "$2" ]; }
 nothing_owned() { [ -z "$(kubectl -n "$NS" get deploy,configmap,service,pods -l "modelship.io/name=$1" -o name)" ]; }
-
-roll_to_v2() {
-  kubectl -n "$NS" patch md "$1" --type merge -p \
-    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
-}
 
 # traffic.provider GatewayAPI: the Canary's split lives in an HTTPRoute, on the API server's real
 # Gateway API CRDs (installed by cluster.sh; no Gateway implementation runs here, so the check is
@@ -125,28 +80,28 @@ gateway_canary() {
     return
   fi
   v1=$(field iris-gateway '{.status.stableRevision}')
-  if until_true 30 "route" route_is "iris-gateway-$v1=1 | "; then
+  if until_true 30 route_is "iris-gateway-$v1=1 | "; then
     ok "GatewayAPI: HTTPRoute iris-gateway sends everything to Service iris-gateway-$v1"
   else
     fail "GatewayAPI: no route to the first revision" "$(route_backends; tail -20 "$LOG")"
   fi
   roll_to_v2 iris-gateway
-  until_true 60 "candidate" candidate_named iris-gateway || true
+  until_true 60 candidate_named iris-gateway || true
   v2=$(field iris-gateway '{.status.candidateRevision}')
-  if until_true 60 "20 %" route_is "iris-gateway-$v2=1 | iris-gateway-$v1=80 iris-gateway-$v2=20 | "; then
+  if until_true 60 route_is "iris-gateway-$v2=1 | iris-gateway-$v1=80 iris-gateway-$v2=20 | "; then
     match=$(kubectl -n "$NS" get httproute iris-gateway -o jsonpath='{.spec.rules[0].matches[0].headers[0].name}={.spec.rules[0].matches[0].headers[0].value}')
     ok "GatewayAPI: step 1 in the HTTPRoute: $v1 80 / $v2 20, and $match to $v2"
   else
     fail "GatewayAPI: the route never took the first step" "$(route_backends; kubectl -n "$NS" get md iris-gateway -o yaml | sed -n '/^status:/,$p')"
   fi
-  if until_true 60 "50 %" route_is "iris-gateway-$v2=1 | iris-gateway-$v1=50 iris-gateway-$v2=50 | "; then
+  if until_true 60 route_is "iris-gateway-$v2=1 | iris-gateway-$v1=50 iris-gateway-$v2=50 | "; then
     ok "GatewayAPI: after the 10 s pause: $v1 50 / $v2 50; waiting at the open pause ($(field iris-gateway '{.status.conditions[?(@.type=="Progressing")].message}'))"
   else
     fail "GatewayAPI: the route never reached 50 %" "$(route_backends)"
   fi
   kubectl -n "$NS" annotate md iris-gateway modelship.io/action=promote >/dev/null
-  if until_true 90 "promoted" stable_changed iris-gateway "$v1" && until_true 30 "route" route_is "iris-gateway-$v2=1 | " &&
-    until_true 60 "old gone" one_deployment iris-gateway; then
+  if until_true 90 stable_changed iris-gateway "$v1" && until_true 30 route_is "iris-gateway-$v2=1 | " &&
+    until_true 60 one_deployment iris-gateway; then
     if [ -z "$(kubectl -n "$NS" get service "iris-gateway-$v1" -o name 2>/dev/null)" ]; then
       ok "GatewayAPI: promoted; the route sends everything to $v2, and $v1's Deployment and Service are gone"
     else
@@ -156,7 +111,6 @@ gateway_canary() {
     fail "GatewayAPI: promotion did not finish" "$(route_backends; kubectl -n "$NS" get md,deploy,svc; tail -20 "$LOG")"
   fi
 }
-candidate_named() { [ -n "$(field "$1" '{.status.candidateRevision}')" ]; }
 
 main() {
   "$CLUSTER" status >/dev/null 2>&1 && was_up=1
@@ -172,7 +126,7 @@ main() {
   "$CLUSTER" fake-namespace "$NS" modelship-system
   "$CLUSTER" helm upgrade --install modelship helm/modelship -n modelship-system --create-namespace \
     --set replicaCount=0 --wait=false >/dev/null
-  operator_kubeconfig
+  sa_kubeconfig "$STATE/operator.kubeconfig" modelship-system
   start_operator
 
   kubectl -n "$NS" apply -f examples/iris-model-configmap.yaml -f examples/iris-rolling.yaml -f examples/iris-recreate.yaml >/dev/null
@@ -191,7 +145,7 @@ main() {
     local before
     before=$(field "$md" '{.status.stableRevision}')
     roll_to_v2 "$md"
-    if until_true 120 "$md rolled out" stable_changed "$md" "$before" && until_true 60 "old gone" one_deployment "$md"; then
+    if until_true 120 stable_changed "$md" "$before" && until_true 60 one_deployment "$md"; then
       ok "$md: model change rolled out ($before -> $(field "$md" '{.status.stableRevision}')), old revision removed"
     else
       fail "$md: rollout did not finish" "$(kubectl -n "$NS" get md,deploy,pods -o wide; tail -20 "$LOG")"
@@ -202,7 +156,7 @@ main() {
   local rev
   rev=$(field iris-rolling '{.status.stableRevision}')
   kubectl -n "$NS" scale deploy "iris-rolling-$rev" --replicas=5 >/dev/null
-  if until_true 60 "scaled back" replicas_are "iris-rolling-$rev" 2; then
+  if until_true 60 replicas_are "iris-rolling-$rev" 2; then
     ok "a second writer's scale of iris-rolling-$rev is put right (5 -> 2)"
   else
     fail "drift not corrected" "$(kubectl -n "$NS" get deploy)"
@@ -212,7 +166,7 @@ main() {
   local stable before
   stable=$(field iris-rolling '{.status.stableRevision}')
   kubectl -n "$NS" patch md iris-rolling --type merge -p '{"spec":{"model":{"uri":"configmap://no-such-map/m.onnx","sha256":null}}}' >/dev/null
-  if until_true 60 degraded degraded_reason_is iris-rolling ModelSourceMissing; then
+  if until_true 60 degraded_reason_is iris-rolling ModelSourceMissing; then
     if [ "$(field iris-rolling '{.status.stableRevision}')" = "$stable" ] && [ "$(kubectl -n "$NS" get deploy "iris-rolling-$stable" -o jsonpath='{.status.readyReplicas}')" = 2 ]; then
       ok "missing ConfigMap: Degraded/ModelSourceMissing, revision $stable still serves 2/2"
     else
@@ -240,7 +194,7 @@ main() {
   done
   stop_operator KILL
   start_operator
-  if until_true 120 "converged" stable_changed iris-recreate "$before" && until_true 60 "old gone" one_deployment iris-recreate; then
+  if until_true 120 stable_changed iris-recreate "$before" && until_true 60 one_deployment iris-recreate; then
     local owned
     owned=$(kubectl -n "$NS" get deploy,configmap,service -l modelship.io/name=iris-recreate -o name | sort | tr '\n' ' ')
     if [ "$(wc -w <<<"$owned")" -eq 3 ]; then
@@ -257,7 +211,7 @@ main() {
   # Deleting the ModelDeployment: the garbage collector removes what it owned (pods go after their
   # 40 s termination grace period).
   kubectl -n "$NS" delete md iris-recreate --wait=true >/dev/null
-  if until_true 150 "collected" nothing_owned iris-recreate; then
+  if until_true 150 nothing_owned iris-recreate; then
     ok "deleted iris-recreate: its Deployments, ConfigMaps, Service and pods were garbage-collected"
   else
     fail "garbage left after delete" "$(kubectl -n "$NS" get deploy,configmap,service,pods -l modelship.io/name=iris-recreate)"

@@ -1,0 +1,123 @@
+# Helpers shared by the e2e suites that run on the real node (node-e2e.sh, fault-e2e.sh): test
+# reporting, polling, ModelDeployment fields, the example's model change, and clients in the
+# cluster's network namespace (a bounded load and a revision probe). Sourced, not run. The suite
+# sets CLUSTER, NS, STATE and WORK, and the counters passed and failed; load_pid and probe_pid are set
+# here and must be stopped by the suite's cleanup.
+# shellcheck shell=bash
+
+V2_SHA=$(sha256sum examples/models/iris-v2.onnx | cut -c1-64)
+load_pid=""
+probe_pid=""
+
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && echo "$2" | sed 's/^/       | /' | head -40; return 0; }
+info() { echo "     # $1"; }
+kubectl() { "$CLUSTER" kubectl "$@"; }
+
+# until_true SECONDS CMD...: polls CMD (a command or function) once a second until it succeeds.
+until_true() {
+  local deadline=$((SECONDS + $1))
+  shift
+  while [ $SECONDS -lt $deadline ]; do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  return 1
+}
+
+field() { kubectl -n "$NS" get md "$1" -o "jsonpath=$2" 2>/dev/null; }
+# The example's model change: v2 of the Iris model, pinned by its sha256.
+roll_to_v2() {
+  kubectl -n "$NS" patch md "$1" --type merge -p \
+    "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-v2.onnx\",\"sha256\":\"$V2_SHA\",\"version\":\"2\"}}}" >/dev/null
+}
+# predict_url SERVICE: the predict URL of a Service, by its ClusterIP (there is no cluster DNS).
+predict_url() { echo "http://$(kubectl -n "$NS" get svc "$1" -o jsonpath='{.spec.clusterIP}'):8080/models/iris/predict"; }
+stable_changed() { [ "$(field "$1" '{.status.stableRevision}')" != "$2" ] && [ "$(field "$1" '{.status.phase}')" = Healthy ] && [ "$(field "$1" '{.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
+pods_of() { kubectl -n "$NS" get pods -l "modelship.io/name=$1" "${@:2}"; }
+diagnose() {
+  kubectl -n "$NS" get md,deploy,pods -o wide 2>&1
+  kubectl -n "$NS" get events --sort-by=.lastTimestamp 2>&1 | tail -15
+}
+
+# Starts PredictLoad in the cluster's network namespace against a Service; stops at the stop file.
+start_load() {
+  local url=$1 retries=$2 name=$3
+  rm -f "$WORK/$name.stop"
+  "$CLUSTER" exec java e2e/PredictLoad.java --url "$url" --rate 20 --max-seconds 280 \
+    --max-requests 6000 --retries "$retries" --stop-file "$WORK/$name.stop" \
+    --allow-wrong "$([ "$name" = rollback ] && echo true || echo false)" >"$WORK/$name.out" 2>&1 &
+  load_pid=$!
+  # The source launcher compiles first; wait for the first answers before changing anything.
+  sleep 4
+}
+
+stop_load() {
+  local name=$1 rc=0
+  touch "$WORK/$name.stop"
+  wait "$load_pid" || rc=$?
+  load_pid=""
+  return $rc
+}
+
+# A probe in the cluster's network: one request every 50 ms (at most 6,000, and until its stop
+# file), each logged as "epoch-ms revision" (the x-modelship-revision that answered, or "-").
+probe_start() {
+  local url=$1 name=$2
+  rm -f "$WORK/$name.probe.stop"
+  : >"$WORK/$name.probe"
+  "$CLUSTER" exec bash -c '
+    for _ in $(seq 6000); do
+      [ -e "$3.stop" ] && exit 0
+      r=$(curl -s -m 2 -o /dev/null -D - -H "Content-Type: application/json" \
+        -d "{\"sepal_length\":6.0,\"sepal_width\":2.9,\"petal_length\":4.5,\"petal_width\":1.5}" "$1" |
+        tr -d "\r" | sed -n "s/^x-modelship-revision: //Ip")
+      echo "$(date +%s%3N) ${r:--}" >>"$3"
+      sleep 0.05
+    done' _ "$url" "$name" "$WORK/$name.probe" >/dev/null 2>&1 &
+  probe_pid=$!
+}
+probe_stop() {
+  touch "$WORK/$1.probe.stop"
+  wait "$probe_pid" 2>/dev/null || true
+  }
+# probe_first NAME REVISION [AFTER-MS]: epoch ms of the first answer by REVISION (after AFTER-MS).
+probe_first() { awk -v r="$2" -v t="${3:-0}" '$2 == r && $1 >= t { print $1; exit }' "$WORK/$1.probe"; }
+probe_last() { awk -v r="$2" '$2 == r { last = $1 } END { print last }' "$WORK/$1.probe"; }
+now_ms() { date +%s%3N; }
+
+images() {
+  local missing=0 i
+  for i in runtime operator pause; do [ -f "target/images/$i.tar" ] || missing=1; done
+  [ $missing = 0 ] && return 0
+  [ -f model-runtime/target/quarkus-app/quarkus-run.jar ] && [ -f operator/target/quarkus-app/quarkus-run.jar ] ||
+    ./mvnw -q -B package -DskipTests
+  scripts/images.sh build
+}
+candidate_named() { [ -n "$(field "$1" '{.status.candidateRevision}')" ]; }
+
+old_pods_gone() { [ -z "$(kubectl -n "$NS" get pods -l "modelship.io/name=$1,modelship.io/revision=$2" -o name)" ]; }
+
+# sa_kubeconfig FILE NAMESPACE: a kubeconfig with a token of the Helm chart's ServiceAccount
+# (namespace NAMESPACE, where the leader-election Lease lives), so an operator run outside the
+# chart has exactly the chart's RBAC.
+sa_kubeconfig() {
+  local admin=$STATE/admin.kubeconfig token server ca
+  token=$(kubectl -n "$2" create token modelship --duration=2h)
+  server=$(kubectl config view --kubeconfig "$admin" --raw --flatten --minify -o jsonpath='{.clusters[0].cluster.server}')
+  ca=$(kubectl config view --kubeconfig "$admin" --raw --flatten --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
+  cat >"$1" <<KUBECONFIG
+apiVersion: v1
+kind: Config
+clusters:
+- name: e2e
+  cluster: {server: "$server", certificate-authority-data: "$ca"}
+users:
+- name: modelship
+  user: {token: "$token"}
+contexts:
+- name: operator
+  context: {cluster: e2e, user: modelship, namespace: $2}
+current-context: operator
+KUBECONFIG
+}
