@@ -16,6 +16,9 @@
 #   e2e/cluster.sh load-images [ARCHIVE...]   import OCI archives (default: target/images/*.tar)
 #                                  into the real node's containerd
 #   e2e/cluster.sh fake-namespace NAME...     create namespaces whose pods go to the kwok nodes
+#   e2e/cluster.sh restart NAME... stop control-plane components (etcd, kube-apiserver, ...) at
+#                                  once with SIGKILL and start them again with the same command
+#                                  line, then wait until the API server is ready (fault tests)
 #   e2e/cluster.sh down            stop every process, remove every container, mount, cgroup and
 #                                  the network namespace, and remove the state directory
 #
@@ -757,7 +760,13 @@ EOF
   # kube-controller-manager: each controller uses its own service account, as in a real
   # cluster, so missing RBAC shows up here too. nodeipam is off: nodes need no pod CIDRs (kwok
   # and the CNI configuration hand out pod IPs). One instance, so no leader election.
+  # --kube-api-qps/burst: each controller's client is limited to 20 requests a second by default,
+  # and the Deployment and ReplicaSet controllers need about five writes per Deployment, so 1,000
+  # ModelDeployments (bench/scale.sh) would wait minutes on that limit alone; clusters of that size
+  # raise it too.
   start kube-controller-manager "$STATE/bin/kube-controller-manager" \
+    --kube-api-qps=100 \
+    --kube-api-burst=200 \
     --kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
     --authentication-kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
     --authorization-kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
@@ -1018,6 +1027,34 @@ EOF
   done
 }
 
+# A crash and a restart of control-plane components, as a fault test wants them: SIGKILL (no
+# graceful shutdown), then the same command lines again, in the order given.
+cmd_restart() {
+  require_up
+  [ $# -gt 0 ] || die "usage: e2e/cluster.sh restart NAME... (of: ${CONTROL_PLANE[*]})"
+  local name pid
+  local -A argv=()
+  for name in "$@"; do
+    [[ " ${CONTROL_PLANE[*]} " == *" $name "* ]] || die "restart: '$name' is not one of: ${CONTROL_PLANE[*]}"
+    pid=$(pid_of "$name") || die "restart: $name is not running"
+    argv[$name]=$(tr '\0' '\n' <"/proc/$pid/cmdline")
+    log "killing $name (pid $pid)"
+    kill -KILL "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  done
+  for name in "$@"; do
+    local args=()
+    mapfile -t args <<<"${argv[$name]}"
+    if [ "$name" = apiserver-forward ]; then
+      # The forwarder's own command line is socat's, already resolved.
+      start_on_host "$name" "${args[@]}"
+    else
+      start "$name" "${args[@]}"
+    fi
+  done
+  wait_for "the API server to be ready (/readyz)" kube-apiserver k get --raw /readyz
+}
+
 main() {
   [ $# -gt 0 ] || { usage; exit 2; }
   local cmd=$1
@@ -1033,6 +1070,7 @@ main() {
     crictl) require_up; crictl_ "$@" ;;
     load-images) cmd_load_images "$@" ;;
     fake-namespace) cmd_fake_namespace "$@" ;;
+    restart) cmd_restart "$@" ;;
     -h | --help | help) usage ;;
     *) usage; die "unknown command '$cmd'" ;;
   esac
