@@ -19,6 +19,13 @@ import java.util.Objects;
  * condition keeps its lastTransitionTime while its status stays the same.
  */
 public final class StatusBuilder {
+  /**
+   * The longest condition message kept: what Kubernetes allows a condition's message. Messages
+   * quote what users wrote and what pods reported; a status holds each twice (Degraded and
+   * Stalled), and one too large to store would leave the status stale at every reconcile.
+   */
+  static final int MAX_MESSAGE = 32768;
+
   private StatusBuilder() {}
 
   /**
@@ -137,9 +144,20 @@ public final class StatusBuilder {
         .withType(type)
         .withStatus(value)
         .withReason(reason)
-        .withMessage(message)
+        .withMessage(capped(message))
         .withLastTransitionTime(since)
         .build();
+  }
+
+  static String capped(String message) {
+    if (message == null || message.length() <= MAX_MESSAGE) {
+      return message;
+    }
+    int end = MAX_MESSAGE - 1;
+    if (Character.isHighSurrogate(message.charAt(end - 1))) {
+      end--;
+    }
+    return message.substring(0, end) + "…";
   }
 
   private static java.util.List<Object> analysis(io.modelship.operator.api.AnalysisStatus x) {
