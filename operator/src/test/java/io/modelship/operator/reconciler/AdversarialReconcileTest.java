@@ -261,6 +261,46 @@ class AdversarialReconcileTest {
   }
 
   @Test
+  void aDefaultNestedAsDeepAsTheApiServerAllowsIsReadAndRefusedNamingTheField() {
+    // The API server decodes up to 10,000 levels; the schemaless default lets them all in. The
+    // informer must still read the ModelDeployment: one it cannot read stops it for every one.
+    String deep = "[".repeat(9_990) + "1" + "]".repeat(9_990);
+    String json =
+        "{\"apiVersion\":\"modelship.io/v1alpha1\",\"kind\":\"ModelDeployment\","
+            + "\"metadata\":{\"name\":\"deep\",\"namespace\":\"ml\"},\"spec\":{\"model\":{"
+            + "\"name\":\"m\",\"uri\":\"https://h/m.onnx\",\"inputs\":[{\"name\":\"a\","
+            + "\"required\":false,\"default\":"
+            + deep
+            + "}]}}}";
+    ModelDeployment md = client.getKubernetesSerialization().unmarshal(json, ModelDeployment.class);
+    assertThat(md.getSpec().model.inputs.get(0).defaultValue.toString()).isEqualTo("[[[\"…\"]]]");
+    assertThat(Preflight.spec(md.getSpec(), false).message())
+        .isEqualTo("spec.model.inputs[0].default: must be a float value (got [[[\"…\"]]])");
+    // Cut, it is hashed and written like any spec.
+    assertThat(io.modelship.operator.revision.Revisions.of(md.getSpec(), "img")).hasSize(10);
+    assertThat(client.getKubernetesSerialization().asJson(md)).contains("[[[\"…\"]]]");
+
+    // A shallow one is kept as it is, and so is every scalar.
+    ModelDeployment shallow =
+        client
+            .getKubernetesSerialization()
+            .unmarshal(json.replace(deep, "[1,{\"b\":2}]"), ModelDeployment.class);
+    assertThat(shallow.getSpec().model.inputs.get(0).defaultValue.toString())
+        .isEqualTo("[1,{\"b\":2}]");
+    assertThat(
+            client
+                .getKubernetesSerialization()
+                .unmarshal(json.replace(deep, "0.5"), ModelDeployment.class)
+                .getSpec()
+                .model
+                .inputs
+                .get(0)
+                .defaultValue
+                .doubleValue())
+        .isEqualTo(0.5);
+  }
+
+  @Test
   void aReconcileThatFindsNothingChangedWritesNothing() throws Exception {
     String serving = namespace();
     create(serving, largest(StrategyType.RollingUpdate));
