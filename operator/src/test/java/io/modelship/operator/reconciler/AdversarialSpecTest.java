@@ -509,6 +509,44 @@ class AdversarialSpecTest {
   }
 
   @Test
+  void aTimedWaitSaysTheSameAtEveryReconcileSoTheStatusIsNotRewritten() {
+    // A routed rollout reconciles every 2 s; a message that counted down the seconds left made a
+    // new status, and a status write, at each of them for as long as a pause lasted.
+    List<String> canary = new ArrayList<>();
+    List<String> shadow = new ArrayList<>();
+    List<String> blueGreen = new ArrayList<>();
+    for (Instant now : List.of(T0.plusMillis(1500), T0.plusSeconds(3), T0.plusSeconds(45))) {
+      canary.add(
+          CanarySteps.next(
+                  new CanarySteps.Input(
+                      List.of(weight(10), pause("1h")),
+                      new CanarySteps.State(1, T0, 0),
+                      now,
+                      10,
+                      1,
+                      null,
+                      List.of(),
+                      0,
+                      false))
+              .message());
+      shadow.add(
+          io.modelship.operator.strategy.ShadowSteps.next(
+                  new io.modelship.operator.strategy.ShadowSteps.Input(
+                      10, 10, 100, Duration.ofMinutes(10), T0, now, Gate.NONE, false))
+              .message());
+      blueGreen.add(
+          io.modelship.operator.strategy.BlueGreenSteps.next(
+                  new io.modelship.operator.strategy.BlueGreenSteps.Input(
+                      10, 10, T0, now, 600, Gate.NONE, false))
+              .message());
+    }
+    assertThat(canary).containsOnly("step 2/2: paused at 10 % until 2026-11-25T11:00:00Z");
+    assertThat(shadow).containsOnly("mirroring 100 % of requests until 2026-11-25T10:10:00Z");
+    assertThat(blueGreen)
+        .containsOnly("preview ready; promoted automatically at 2026-11-25T10:10:00Z");
+  }
+
+  @Test
   void weightsAtTheEdgesRollOutAndPromote() {
     for (List<CanaryStep> steps :
         List.of(
