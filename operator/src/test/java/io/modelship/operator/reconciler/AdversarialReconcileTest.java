@@ -301,6 +301,54 @@ class AdversarialReconcileTest {
   }
 
   @Test
+  void aWriteTheApiServerRefusesIsDegradedWithItsMessageAndRetriedWithAGrowingDelay()
+      throws Exception {
+    // Not in `namespaces`: the exception in the log is this test's point.
+    String ns = "refused-" + NS.incrementAndGet();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    String refusal =
+        "Deployment.apps \"x\" is invalid: spec.template.spec.containers[0].resources.limits:"
+            + " Invalid value: \"2 cores\": must be a quantity";
+    server
+        .expect()
+        .post()
+        .withPath("/apis/apps/v1/namespaces/" + ns + "/deployments")
+        .andReturn(
+            422,
+            new io.fabric8.kubernetes.api.model.StatusBuilder()
+                .withStatus("Failure")
+                .withReason("Invalid")
+                .withCode(422)
+                .withMessage(refusal)
+                .build())
+        .always();
+    ModelDeploymentSpec spec = AdversarialSpecTest.spec();
+    spec.strategy = new StrategySpec();
+    spec.strategy.type = StrategyType.Recreate;
+    create(ns, spec);
+
+    ModelDeployment md = awaitPhase(ns, Phase.Degraded);
+    assertThat(degraded(md))
+        .isEqualTo(
+            "ReconcileFailed: reconcile failed, retried with a growing delay; the API server"
+                + " answered 422 to the operator's request: "
+                + refusal);
+    assertThat(md.getStatus().conditions)
+        .filteredOn(c -> c.getType().equals("Stalled"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"));
+    String key = ns + "/" + NAME_45 + ": desired";
+    long before = log.count(RECONCILER, key);
+    Thread.sleep(8000);
+    assertThat(log.count(RECONCILER, key) - before)
+        .as("reconciles in 8 s: retried, but not in a loop")
+        .isBetween(1L, 4L);
+  }
+
+  @Test
   void aReconcileThatFindsNothingChangedWritesNothing() throws Exception {
     String serving = namespace();
     create(serving, largest(StrategyType.RollingUpdate));
