@@ -538,7 +538,15 @@ class ModelDeploymentReconcilerTest {
       fixed.getSpec().auth.apiKeySecretRef.name = "iris-keys";
       fixed.getSpec().auth.apiKeySecretRef.key = null;
       client.resource(fixed).update();
-      await().atMost(WAIT).until(() -> deployments().size() == 2);
+      // The second revision starts (the router's Deployment is the third).
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  deployments().stream()
+                          .filter(d -> d.getMetadata().getLabels().containsKey(Labels.REVISION))
+                          .count()
+                      == 2);
 
       var token = client.secrets().inNamespace(ns).withName("iris-router-token").get();
       String routerToken =
