@@ -315,9 +315,8 @@ final class Preflight {
         }
       }
     }
-    // The card goes into a ConfigMap of the revision. Bounded labels and names alone keep it far
-    // below the limit, but string defaults are not bounded by the schema, and escaped characters
-    // take several bytes each.
+    // The card goes into a ConfigMap of the revision. The schema bounds labels and names, but a
+    // character YAML must escape takes four bytes, and string defaults (schemaless) have no bound.
     int size = ModelCards.yaml(spec.model).getBytes(StandardCharsets.UTF_8).length;
     if (size > CONFIGMAP_LIMIT) {
       return new Failure(
