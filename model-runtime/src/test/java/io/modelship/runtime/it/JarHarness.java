@@ -46,10 +46,17 @@ abstract class JarHarness {
   }
 
   Process start(Path log, String... args) throws IOException {
+    return start(log, java.util.Map.of(), args);
+  }
+
+  /** Starts the runtime with these environment variables added to the test's. */
+  Process start(Path log, java.util.Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
     cmd.addAll(List.of(args));
-    Process p =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder b =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    b.environment().putAll(env);
+    Process p = b.start();
     started.add(p);
     return p;
   }

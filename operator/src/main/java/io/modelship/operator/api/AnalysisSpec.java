@@ -5,15 +5,21 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 
 /** Gates for promotion; changing them never starts a rollout. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AnalysisSpec {
+  @Size(max = Durations.MAX_LENGTH)
   @Pattern(Durations.PATTERN)
   @JsonPropertyDescription("How often the gates are evaluated (default 30s).")
   public String interval;
 
+  // Bounded like every integer of the spec: a larger number passes a schema without a maximum
+  // (int64) but cannot be read into the operator's int, and one unreadable ModelDeployment
+  // would stop the operator's cache for all of them.
   @Min(1)
+  @Max(1_000_000_000)
   @JsonPropertyDescription("Never decide on fewer requests than this (default 100).")
   public Integer minSamples;
 

@@ -32,6 +32,7 @@ public class AutoscalingSpec {
   public Integer targetCPUUtilization;
 
   @Min(1)
+  @Max(100_000)
   @JsonPropertyDescription("Target requests in flight per pod.")
   public Integer targetInflightRequests;
 }

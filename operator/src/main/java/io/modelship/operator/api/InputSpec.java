@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -37,6 +38,7 @@ public class InputSpec {
   public Boolean required;
 
   @JsonProperty("default")
+  @JsonDeserialize(using = ShallowJsonDeserializer.class)
   @JsonPropertyDescription(
       "Value used when an optional feature is absent: required when required is false, and"
           + " only then (checked by the operator: schemaless fields are invisible to CEL).")

@@ -3,6 +3,7 @@ package io.modelship.operator.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
 
@@ -15,5 +16,5 @@ public class MatchRule {
       message = "headers: 1 to 10 entries")
   @JsonPropertyDescription(
       "Header name to exact value, 1 to 10 entries (names are checked by the operator).")
-  public Map<String, String> headers;
+  public Map<String, @Size(min = 1, max = 256) String> headers;
 }

@@ -11,5 +11,5 @@ public class OutputSpec {
   @Size(max = 1000)
   @JsonPropertyDescription(
       "Class labels in the order of the model's probability columns; must be unique.")
-  public List<String> labels;
+  public List<@Size(max = 256) String> labels;
 }

@@ -2,6 +2,7 @@ package io.modelship.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RuntimeSpec {
   @Size(min = 1, max = 512)
+  @Pattern("^\\S+$")
   @JsonPropertyDescription("Runtime image; default: the runtime bundled with this operator.")
   public String image;
 

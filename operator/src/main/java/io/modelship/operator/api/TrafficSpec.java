@@ -44,5 +44,5 @@ public class TrafficSpec {
   @JsonPropertyDescription(
       "GatewayAPI: the HTTPRoute's hostnames, at most 16 DNS names, each optionally starting with"
           + " *. (default: any; checked by the operator).")
-  public List<String> hostnames;
+  public List<@Size(max = 253) String> hostnames;
 }

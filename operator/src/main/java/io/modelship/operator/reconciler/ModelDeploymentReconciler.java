@@ -6,12 +6,14 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -226,6 +228,42 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       control.rescheduleAfter(Duration.ofSeconds(30));
     }
     return control;
+  }
+
+  /**
+   * A reconcile that threw shows in status (see {@link StatusBuilder#failed}); the framework
+   * retries it with a growing delay (quarkus.operator-sdk.controllers.modeldeployment.retry.*).
+   */
+  @Override
+  public ErrorStatusUpdateControl<ModelDeployment> updateErrorStatus(
+      ModelDeployment md, Context<ModelDeployment> context, Exception e) {
+    ModelDeploymentStatus next =
+        StatusBuilder.failed(
+            md,
+            new Failure("ReconcileFailed", failure(e)),
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    if (next == null) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    md.setStatus(next);
+    return ErrorStatusUpdateControl.patchStatus(md);
+  }
+
+  /** What went wrong, in a sentence: the API server's own message when it refused a request. */
+  static String failure(Exception e) {
+    String what = "the operator failed: " + e;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof KubernetesClientException k && k.getStatus() != null) {
+        what =
+            "the API server answered "
+                + k.getCode()
+                + " to the operator's request: "
+                + k.getStatus().getMessage();
+        break;
+      }
+    }
+    return "reconcile failed, retried with a growing delay; "
+        + (what.length() > 2000 ? what.substring(0, 2000) + "…" : what);
   }
 
   /** Why status.rejectedRevision was rejected, as its Degraded condition said. */

@@ -1,6 +1,8 @@
 package io.modelship.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.modelship.operator.api.InputSpec;
@@ -8,8 +10,11 @@ import io.modelship.operator.api.ModelDeployment;
 import io.modelship.operator.api.ModelDeploymentSpec;
 import io.modelship.operator.api.StrategyType;
 import io.modelship.operator.api.TrafficProvider;
+import io.modelship.operator.desired.ModelCards;
 import io.modelship.operator.desired.ModelSource;
 import io.modelship.operator.strategy.Failure;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -17,6 +22,7 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -30,7 +36,44 @@ final class Preflight {
       java.util.regex.Pattern.compile(
           "^(\\*\\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$");
 
+  /**
+   * The Kubernetes quantity syntax (resource.ParseQuantity), with the exponent kept to two digits:
+   * a quantity such as 1e1000000 is no size any container has, and computing it would cost the
+   * operator more than the check.
+   */
+  private static final java.util.regex.Pattern QUANTITY =
+      java.util.regex.Pattern.compile(
+          "^[+-]?([0-9]{1,30}(\\.[0-9]{0,30})?|\\.[0-9]{1,30})([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]{1,2})?$");
+
+  /** An extended resource: {@code <domain>/<name>}, as Kubernetes qualifies them. */
+  private static final java.util.regex.Pattern EXTENDED_RESOURCE =
+      java.util.regex.Pattern.compile(
+          "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$");
+
+  /** What a ConfigMap holds at most (the API server's limit on data): the card must fit. */
+  static final int CONFIGMAP_LIMIT = 1024 * 1024;
+
+  /** Characters of a user's value shown in a message. */
+  static final int SHOWN = 64;
+
   private Preflight() {}
+
+  /**
+   * A user's value in a message: quoted, and cut short, so that a hostile value of a megabyte
+   * cannot make the status (which holds the message twice) too large for the API server to store.
+   */
+  static String quoted(String value) {
+    return value == null ? "null" : "\"" + shortened(value) + "\"";
+  }
+
+  /** {@code text} cut after {@link #SHOWN} characters, saying how long it was. */
+  static String shortened(String text) {
+    if (text.length() <= SHOWN) {
+      return text;
+    }
+    int end = Character.isHighSurrogate(text.charAt(SHOWN - 1)) ? SHOWN - 1 : SHOWN;
+    return text.substring(0, end) + "… (" + text.length() + " characters)";
+  }
 
   /** Checks that need no API call; pure. */
   static Failure spec(ModelDeploymentSpec spec, boolean updating) {
@@ -63,9 +106,9 @@ final class Preflight {
               "InvalidSpec",
               "spec.traffic.hostnames["
                   + i
-                  + "]: \""
-                  + h
-                  + "\" is not a DNS name (lower case, dots between labels, an optional leading"
+                  + "]: "
+                  + quoted(h)
+                  + " is not a DNS name (lower case, dots between labels, an optional leading"
                   + " *.)");
         }
       }
@@ -96,7 +139,91 @@ final class Preflight {
           "spec.model.uri: s3:// sources are not fetched by this operator version yet; use"
               + " configmap://, pvc:// or https://");
     }
+    Failure resources = resources(spec.runtime == null ? null : spec.runtime.resources);
+    if (resources != null) {
+      return resources;
+    }
     return card(spec);
+  }
+
+  /**
+   * What the API server would refuse in the serving container's resources: the schema takes any
+   * string or number as a quantity, and a Deployment refused at every reconcile never starts.
+   */
+  static Failure resources(ResourceRequirements r) {
+    if (r == null) {
+      return null;
+    }
+    if (r.getClaims() != null && !r.getClaims().isEmpty()) {
+      return new Failure(
+          "InvalidSpec",
+          "spec.runtime.resources.claims: the serving pods claim no dynamic resources; remove it");
+    }
+    Map<String, Quantity> requests = r.getRequests() == null ? Map.of() : r.getRequests();
+    Map<String, Quantity> limits = r.getLimits() == null ? Map.of() : r.getLimits();
+    for (String kind : List.of("requests", "limits")) {
+      for (Map.Entry<String, Quantity> e : (kind.equals("limits") ? limits : requests).entrySet()) {
+        String field = "spec.runtime.resources." + kind + "[" + shortened(e.getKey()) + "]";
+        if (!resourceName(e.getKey())) {
+          return new Failure(
+              "InvalidSpec",
+              field
+                  + ": not a resource a container can ask for (cpu, memory, ephemeral-storage,"
+                  + " hugepages-<size>, or an extended resource <domain>/<name>)");
+        }
+        BigDecimal amount = amount(e.getValue());
+        if (amount == null || amount.signum() < 0) {
+          return new Failure(
+              "InvalidSpec",
+              field
+                  + ": must be a non-negative quantity such as 500m, 2, 256Mi or 1Gi (got "
+                  + quoted(e.getValue() == null ? null : e.getValue().toString())
+                  + ")");
+        }
+      }
+    }
+    for (Map.Entry<String, Quantity> e : requests.entrySet()) {
+      String name = e.getKey();
+      Quantity limit = limits.get(name);
+      // Kubernetes lets no container ask for more than its limit, and does not overcommit
+      // hugepages or extended resources: their request must equal a limit that is set.
+      boolean exact = name.startsWith("hugepages-") || name.contains("/");
+      int cmp = limit == null ? 0 : amount(e.getValue()).compareTo(amount(limit));
+      if ((exact && (limit == null || cmp != 0)) || cmp > 0) {
+        return new Failure(
+            "InvalidSpec",
+            "spec.runtime.resources.requests["
+                + shortened(name)
+                + "]: "
+                + e.getValue()
+                + (exact
+                    ? " must equal the limit, which must be set (" + name + " is not overcommitted)"
+                    : " is more than the limit " + limit));
+      }
+    }
+    return null;
+  }
+
+  private static boolean resourceName(String name) {
+    return name.equals("cpu")
+        || name.equals("memory")
+        || name.equals("ephemeral-storage")
+        || (name.startsWith("hugepages-") && amount(new Quantity(name.substring(10))) != null)
+        || (name.length() <= 253
+            && !name.startsWith("requests.")
+            && EXTENDED_RESOURCE.matcher(name).matches());
+  }
+
+  /** The amount of a quantity in Kubernetes syntax, or null when it has none. */
+  private static BigDecimal amount(Quantity q) {
+    if (q == null || q.toString() == null || !QUANTITY.matcher(q.toString()).matches()) {
+      return null;
+    }
+    try {
+      return q.getNumericalAmount();
+    } catch (ArithmeticException | IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** Card rules the schema cannot express cheaply. */
@@ -105,15 +232,30 @@ final class Preflight {
         && spec.strategy.canary != null
         && spec.strategy.canary.match != null) {
       for (int i = 0; i < spec.strategy.canary.match.size(); i++) {
+        Map<String, String> names = new java.util.HashMap<>();
         for (String h : spec.strategy.canary.match.get(i).headers.keySet()) {
           if (!h.matches("[A-Za-z0-9-]{1,64}")) {
             return new Failure(
                 "InvalidSpec",
                 "spec.strategy.canary.match["
                     + i
-                    + "].headers: \""
-                    + h
-                    + "\" is not a header name (letters, digits and '-', at most 64)");
+                    + "].headers: "
+                    + quoted(h)
+                    + " is not a header name (letters, digits and '-', at most 64)");
+          }
+          // HTTP header names are case-insensitive: two that differ only in case are one header
+          // with two required values, which no request can match.
+          String same = names.put(h.toLowerCase(java.util.Locale.ROOT), h);
+          if (same != null) {
+            return new Failure(
+                "InvalidSpec",
+                "spec.strategy.canary.match["
+                    + i
+                    + "].headers: "
+                    + quoted(same)
+                    + " and "
+                    + quoted(h)
+                    + " are the same header (names are case-insensitive)");
           }
         }
       }
@@ -126,9 +268,8 @@ final class Preflight {
               "InvalidSpec",
               "spec.model.outputs.labels["
                   + i
-                  + "]: duplicate label \""
-                  + spec.model.outputs.labels.get(i)
-                  + "\"");
+                  + "]: duplicate label "
+                  + quoted(spec.model.outputs.labels.get(i)));
         }
       }
     }
@@ -169,10 +310,22 @@ final class Preflight {
                   + "].default: must be a "
                   + t
                   + " value (got "
-                  + in.defaultValue
+                  + shortened(in.defaultValue.toString())
                   + ")");
         }
       }
+    }
+    // The card goes into a ConfigMap of the revision. The schema bounds labels and names, but a
+    // character YAML must escape takes four bytes, and string defaults (schemaless) have no bound.
+    int size = ModelCards.yaml(spec.model).getBytes(StandardCharsets.UTF_8).length;
+    if (size > CONFIGMAP_LIMIT) {
+      return new Failure(
+          "InvalidSpec",
+          "spec.model: the model card written from it is "
+              + size
+              + " bytes, more than the "
+              + CONFIGMAP_LIMIT
+              + " a ConfigMap holds; shorten its string defaults, labels or feature names");
     }
     return null;
   }
@@ -222,7 +375,7 @@ final class Preflight {
                 + " has no key \""
                 + source.path()
                 + "\" (keys: "
-                + String.join(", ", keys)
+                + shortened(String.join(", ", keys))
                 + ")");
       }
       String pin = md.getSpec().model.sha256;

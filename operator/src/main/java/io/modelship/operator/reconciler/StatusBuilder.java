@@ -7,6 +7,7 @@ import io.modelship.operator.api.ModelDeploymentStatus;
 import io.modelship.operator.api.Phase;
 import io.modelship.operator.api.TrafficStatus;
 import io.modelship.operator.strategy.Decision;
+import io.modelship.operator.strategy.Failure;
 import io.modelship.operator.strategy.RevisionState;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,13 @@ import java.util.Objects;
  * condition keeps its lastTransitionTime while its status stays the same.
  */
 public final class StatusBuilder {
+  /**
+   * The longest condition message kept: what Kubernetes allows a condition's message. Messages
+   * quote what users wrote and what pods reported; a status holds each twice (Degraded and
+   * Stalled), and one too large to store would leave the status stale at every reconcile.
+   */
+  static final int MAX_MESSAGE = 32768;
+
   private StatusBuilder() {}
 
   /**
@@ -137,9 +145,72 @@ public final class StatusBuilder {
         .withType(type)
         .withStatus(value)
         .withReason(reason)
-        .withMessage(message)
+        .withMessage(capped(message))
         .withLastTransitionTime(since)
         .build();
+  }
+
+  /**
+   * The status after a reconcile that threw (a write the API server refused, an API server out of
+   * reach): what the last reconcile said, but Degraded and Stalled saying why this one failed, so
+   * that it shows in {@code kubectl get md} and not only in the operator's log. Null when there is
+   * nothing new to write, or when status names a rejected revision: the reason of its rejection is
+   * read back from the Degraded condition, and must stay.
+   */
+  public static ModelDeploymentStatus failed(ModelDeployment md, Failure why, String now) {
+    ModelDeploymentStatus previous =
+        md.getStatus() == null ? new ModelDeploymentStatus() : md.getStatus();
+    if (previous.rejectedRevision != null) {
+      return null;
+    }
+    ModelDeploymentStatus s = new ModelDeploymentStatus();
+    s.observedGeneration = md.getMetadata().getGeneration();
+    s.phase = Phase.Degraded;
+    s.stableRevision = previous.stableRevision;
+    s.candidateRevision = previous.candidateRevision;
+    s.currentStep = previous.currentStep;
+    s.stepStartedAt = previous.stepStartedAt;
+    s.scaleDownAt = previous.scaleDownAt;
+    s.traffic = previous.traffic;
+    s.analysis = previous.analysis;
+    s.url = previous.url;
+    s.replicas = previous.replicas;
+    s.readyReplicas = previous.readyReplicas;
+    List<Condition> conditions = new ArrayList<>();
+    for (String type : List.of("Ready", "Progressing", "Available", "Degraded")) {
+      Condition kept =
+          previous.conditions == null
+              ? null
+              : previous.conditions.stream()
+                  .filter(c -> type.equals(c.getType()))
+                  .findFirst()
+                  .orElse(null);
+      conditions.add(
+          switch (type) {
+            case "Ready" -> cond(previous, type, false, "Degraded", why.message(), now);
+            case "Degraded" -> cond(previous, type, true, why.reason(), why.message(), now);
+            default -> kept;
+          });
+    }
+    conditions.add(cond(previous, "Reconciling", false, why.reason(), "", now));
+    conditions.add(cond(previous, "Stalled", true, why.reason(), why.message(), now));
+    conditions.removeIf(java.util.Objects::isNull);
+    for (Condition c : conditions) {
+      c.setObservedGeneration(s.observedGeneration);
+    }
+    s.conditions = conditions;
+    return same(previous, s) ? null : s;
+  }
+
+  static String capped(String message) {
+    if (message == null || message.length() <= MAX_MESSAGE) {
+      return message;
+    }
+    int end = MAX_MESSAGE - 1;
+    if (Character.isHighSurrogate(message.charAt(end - 1))) {
+      end--;
+    }
+    return message.substring(0, end) + "…";
   }
 
   private static java.util.List<Object> analysis(io.modelship.operator.api.AnalysisStatus x) {

@@ -75,9 +75,8 @@ public final class BlueGreenSteps {
       return new Result(
           Outcome.WAIT,
           since,
-          "preview ready; promoted automatically in "
-              + ((left.toMillis() + 999) / 1000)
-              + " s"
+          "preview ready; promoted automatically at "
+              + Rollouts.at(since.plusSeconds(in.autoPromotionSeconds()))
               + gateNote(in.gate()),
           left);
     }

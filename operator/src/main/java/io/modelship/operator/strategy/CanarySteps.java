@@ -165,7 +165,8 @@ public final class CanarySteps {
                 where + "paused at " + weight + " % until promoted (modelship.io/action=promote)",
                 null));
       }
-      Duration left = remaining(s, in.now(), Durations.parse(cur.pause.duration, Duration.ZERO));
+      Duration length = Durations.parse(cur.pause.duration, Duration.ZERO);
+      Duration left = remaining(s, in.now(), length);
       if (left.isZero()) {
         return Step.ADVANCE;
       }
@@ -175,7 +176,11 @@ public final class CanarySteps {
               s,
               weight,
               pods,
-              where + "paused at " + weight + " %, " + seconds(left) + " left",
+              where
+                  + "paused at "
+                  + weight
+                  + " % until "
+                  + Rollouts.at(s.stepStartedAt().plus(length)),
               left));
     }
     // analysis
@@ -223,7 +228,7 @@ public final class CanarySteps {
               s,
               weight,
               pods,
-              where + "analysis passing, " + seconds(left) + " more to go",
+              where + "analysis passing until " + Rollouts.at(s.stepStartedAt().plus(length)),
               left));
     }
     return Step.done(
@@ -262,10 +267,5 @@ public final class CanarySteps {
   private static Duration remaining(State s, Instant now, Duration length) {
     Duration left = Duration.between(now, s.stepStartedAt().plus(length));
     return left.isNegative() ? Duration.ZERO : left;
-  }
-
-  private static String seconds(Duration d) {
-    long s = (d.toMillis() + 999) / 1000;
-    return s + " s";
   }
 }

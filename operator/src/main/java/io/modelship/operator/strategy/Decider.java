@@ -115,7 +115,7 @@ public final class Decider {
       if (in.steps() instanceof BlueGreen bg
           && bg.scaleDownAt() != null
           && bg.now().isBefore(bg.scaleDownAt())) {
-        plan = keepPrevious(r, plan, bg.now(), bg.scaleDownAt());
+        plan = keepPrevious(r, plan, bg.scaleDownAt());
         keepUntil = bg.scaleDownAt();
       }
       Failure problem = in.desiredFailure() != null ? in.desiredFailure() : in.blocked();
@@ -304,7 +304,6 @@ public final class Decider {
                     true,
                     "Promoted",
                     "revision " + r.desired() + " serves all clients: " + res.message()),
-                bg.now(),
                 until);
         yield new Decision(switched, r.desired(), null, rejected, null, 0, null, until);
       }
@@ -316,12 +315,11 @@ public final class Decider {
    * After a BlueGreen switch: the revisions the plan would remove stay at the size they have until
    * {@code until}, so a client still holding a connection, or a quick change back, finds them.
    */
-  private static Plan keepPrevious(RolloutInput r, Plan plan, Instant now, Instant until) {
+  private static Plan keepPrevious(RolloutInput r, Plan plan, Instant until) {
     Map<String, Integer> replicas = new LinkedHashMap<>(plan.replicas());
     for (RevisionState o : r.others()) {
       replicas.putIfAbsent(o.revision(), o.specReplicas());
     }
-    long left = java.time.Duration.between(now, until).toSeconds();
     return new Plan(
         replicas,
         Set.of(),
@@ -330,7 +328,7 @@ public final class Decider {
         plan.reason(),
         plan.message()
             + (replicas.size() > plan.replicas().size()
-                ? "; the previous revision is kept for another " + Math.max(left, 1) + " s"
+                ? "; the previous revision is kept until " + Rollouts.at(until)
                 : ""));
   }
 

@@ -1,6 +1,8 @@
 package io.modelship.operator.strategy;
 
 import io.modelship.operator.api.Phase;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -9,6 +11,16 @@ import java.util.stream.Collectors;
 /** Steps every strategy shares. */
 final class Rollouts {
   private Rollouts() {}
+
+  /**
+   * A moment in a status message, to the second (rounded up). A message says when a wait ends, not
+   * how long is left: then it stays the same from one reconcile to the next, and the status is not
+   * written again every few seconds while a rollout waits.
+   */
+  static String at(Instant t) {
+    Instant s = t.truncatedTo(ChronoUnit.SECONDS);
+    return (s.equals(t) ? s : s.plusSeconds(1)).toString();
+  }
 
   /** The desired revision at full size; everything else removed once it is fully ready. */
   static Plan finish(RolloutInput in, String what) {

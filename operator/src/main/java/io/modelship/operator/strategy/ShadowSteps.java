@@ -93,9 +93,8 @@ public final class ShadowSteps {
           pods,
           "mirroring "
               + in.mirrorPercent()
-              + " % of requests, "
-              + ((left.toMillis() + 999) / 1000)
-              + " s left"
+              + " % of requests until "
+              + Rollouts.at(since.plus(in.duration()))
               + note(in.gate()),
           left);
     }

@@ -96,6 +96,10 @@ class CrdReferenceTest {
       if (f.has("maxLength")) c.add("length ≤ " + f.path("maxLength").asText());
       if (f.has("minItems")) c.add("items ≥ " + f.path("minItems").asText());
       if (f.has("maxItems")) c.add("items ≤ " + f.path("maxItems").asText());
+      if (f.path("items").has("maxLength"))
+        c.add("each length ≤ " + f.path("items").path("maxLength").asText());
+      if (f.path("additionalProperties").has("maxLength"))
+        c.add("each value length ≤ " + f.path("additionalProperties").path("maxLength").asText());
       if (f.has("pattern"))
         c.add("matches `" + f.path("pattern").asText().replace("|", "\\|") + "`");
       for (JsonNode r : f.path("x-kubernetes-validations"))

@@ -484,6 +484,97 @@ class ModelDeploymentReconcilerTest {
   }
 
   @Test
+  void noSecretValueEverAppearsInTheOperatorsLog() throws Exception {
+    newNamespace();
+    String key = "modelship-log-key-" + java.util.UUID.randomUUID();
+    String encoded = Base64.getEncoder().encodeToString((key + "\n").getBytes());
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName("iris-keys")
+                .withNamespace(ns)
+                .endMetadata()
+                .withData(Map.of("keys", encoded))
+                .build())
+        .create();
+    byte[] v1 = model("iris.onnx");
+    modelConfigMap("m", "iris.onnx", v1);
+    try (LogCapture log =
+        LogCapture.start("io.modelship", "io.javaoperatorsdk", "io.fabric8", "io.quarkus")) {
+      // A Canary: the router's admin token is made too. The key Secret is read, mounted, then
+      // missing its key, then missing altogether, and a second revision starts: every path that
+      // touches the Secret, with everything logged at DEBUG.
+      ModelDeployment md = iris(StrategyType.Canary, 1, "configmap://m/iris.onnx", sha(v1), "1");
+      md.getSpec().strategy.canary = new io.modelship.operator.api.CanarySpec();
+      md.getSpec().strategy.canary.steps = List.of(AdversarialSpecTest.weight(50));
+      md.getSpec().auth = new io.modelship.operator.api.AuthSpec();
+      md.getSpec().auth.apiKeySecretRef = new io.modelship.operator.api.SecretKeyRef();
+      md.getSpec().auth.apiKeySecretRef.name = "iris-keys";
+      client.resource(md).create();
+      await().atMost(WAIT).until(() -> deployments().size() == 1);
+      markReady(deployments().get(0).getMetadata().getLabels().get(Labels.REVISION), 1);
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> client.secrets().inNamespace(ns).withName("iris-router-token").get() != null);
+
+      ModelDeployment wrongKey = md();
+      wrongKey.getSpec().auth.apiKeySecretRef.key = "other";
+      wrongKey.getSpec().model.version = "2";
+      client.resource(wrongKey).update();
+      awaitPhase(Phase.Degraded);
+      assertThat(condition(md(), "Degraded")).isEqualTo("True/SecretMissing");
+
+      ModelDeployment gone = md();
+      gone.getSpec().auth.apiKeySecretRef.name = "no-such-keys";
+      client.resource(gone).update();
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> assertThat(degradedMessage(md())).contains("Secret no-such-keys not found"));
+
+      ModelDeployment fixed = md();
+      fixed.getSpec().auth.apiKeySecretRef.name = "iris-keys";
+      fixed.getSpec().auth.apiKeySecretRef.key = null;
+      client.resource(fixed).update();
+      // The second revision starts (the router's Deployment is the third).
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  deployments().stream()
+                          .filter(d -> d.getMetadata().getLabels().containsKey(Labels.REVISION))
+                          .count()
+                      == 2);
+
+      var token = client.secrets().inNamespace(ns).withName("iris-router-token").get();
+      String routerToken =
+          token.getStringData() != null
+              ? token.getStringData().get("token")
+              : new String(Base64.getDecoder().decode(token.getData().get("token")));
+      List<String> lines = log.operatorLines();
+      assertThat(lines).anyMatch(l -> l.contains(ns + "/iris: desired"));
+      assertThat(log.lines())
+          .as(
+              "the capture sees a Secret when one is logged: the mock API server logs what it stores")
+          .anyMatch(l -> l.contains(encoded));
+      assertThat(lines)
+          .noneMatch(l -> l.contains(key))
+          .noneMatch(l -> l.contains(encoded))
+          .noneMatch(l -> l.contains(routerToken));
+    }
+  }
+
+  String degradedMessage(ModelDeployment md) {
+    return md.getStatus().conditions.stream()
+        .filter(c -> c.getType().equals("Degraded"))
+        .map(c -> c.getMessage())
+        .findFirst()
+        .orElse("");
+  }
+
+  @Test
   void candidateWhoseFetchFailsIsRolledBackAndNotRetried() throws Exception {
     newNamespace();
     byte[] v1 = model("iris.onnx");

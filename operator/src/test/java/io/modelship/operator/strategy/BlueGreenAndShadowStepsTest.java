@@ -47,7 +47,8 @@ class BlueGreenAndShadowStepsTest {
     BlueGreenSteps.Result early = bg(3, T0, T0.plusSeconds(20), 60, Gate.NONE, false);
     assertThat(early.outcome()).isEqualTo(BlueGreenSteps.Outcome.WAIT);
     assertThat(early.requeueAfter()).isEqualTo(Duration.ofSeconds(40));
-    assertThat(early.message()).isEqualTo("preview ready; promoted automatically in 40 s");
+    assertThat(early.message())
+        .isEqualTo("preview ready; promoted automatically at 2026-11-25T10:01:00Z");
     assertThat(bg(3, T0, T0.plusSeconds(60), 60, Gate.NONE, false).outcome())
         .isEqualTo(BlueGreenSteps.Outcome.PROMOTE);
     BlueGreenSteps.Result gated = bg(3, T0, T0.plusSeconds(60), 60, WAITING, false);
@@ -85,7 +86,8 @@ class BlueGreenAndShadowStepsTest {
     assertThat(mirroring.mirrorPercent()).isEqualTo(50);
     assertThat(mirroring.mirroringSince()).isEqualTo(T0);
     assertThat(mirroring.requeueAfter()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(mirroring.message()).isEqualTo("mirroring 50 % of requests, 300 s left");
+    assertThat(mirroring.message())
+        .isEqualTo("mirroring 50 % of requests until 2026-11-25T10:05:00Z");
   }
 
   @Test

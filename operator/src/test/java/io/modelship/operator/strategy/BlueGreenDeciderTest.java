@@ -81,7 +81,7 @@ class BlueGreenDeciderTest {
     assertThat(switched.plan().message())
         .isEqualTo(
             "revision v2 serves all clients: promoted by modelship.io/action=promote; the"
-                + " previous revision is kept for another 60 s");
+                + " previous revision is kept until 2026-11-25T10:01:05Z");
 
     // Afterwards the spec's revision is stable; the previous one stays until scaleDownAt.
     Decision kept =
@@ -95,7 +95,9 @@ class BlueGreenDeciderTest {
     assertThat(kept.plan().replicas()).containsExactly(Map.entry("v2", 2), Map.entry("v1", 2));
     assertThat(kept.plan().delete()).isEmpty();
     assertThat(kept.scaleDownAt()).isEqualTo(T0.plusSeconds(65));
-    assertThat(kept.plan().message()).endsWith("the previous revision is kept for another 35 s");
+    // Later, the same words: the status is not rewritten as the clock moves.
+    assertThat(kept.plan().message())
+        .endsWith("the previous revision is kept until 2026-11-25T10:01:05Z");
 
     Decision gone =
         decide(
@@ -116,7 +118,8 @@ class BlueGreenDeciderTest {
     Decision early = preview(V2_READY, since, T0.plusSeconds(10), 30, noData);
     assertThat(early.stable()).isEqualTo("v1");
     assertThat(early.plan().message())
-        .isEqualTo("preview ready; promoted automatically in 20 s (analysis: 12 samples of 50)");
+        .isEqualTo(
+            "preview ready; promoted automatically at 2026-11-25T10:00:30Z (analysis: 12 samples of 50)");
 
     Decision waiting = preview(V2_READY, since, T0.plusSeconds(31), 30, noData);
     assertThat(waiting.stable()).isEqualTo("v1");

@@ -57,7 +57,7 @@ class CanaryStepsTest {
     assertThat(ready.state().step()).isEqualTo(1);
     assertThat(ready.state().stepStartedAt()).isEqualTo(T0.plusSeconds(5));
     assertThat(ready.weight()).isEqualTo(20);
-    assertThat(ready.message()).isEqualTo("step 2/6: paused at 20 %, 30 s left");
+    assertThat(ready.message()).isEqualTo("step 2/6: paused at 20 % until 2026-11-25T10:00:35Z");
     assertThat(ready.requeueAfter()).isEqualTo(Duration.ofSeconds(30));
   }
 

@@ -40,7 +40,8 @@ class ShadowDeciderTest {
 
     Decision mirroring = decide(new RevisionState("v2", 2, 2, 2, null), null, T0, Gate.NONE);
     assertThat(mirroring.canary().stepStartedAt()).isEqualTo(T0);
-    assertThat(mirroring.plan().message()).isEqualTo("mirroring 100 % of requests, 20 s left");
+    assertThat(mirroring.plan().message())
+        .isEqualTo("mirroring 100 % of requests until 2026-11-25T10:00:20Z");
     assertThat(mirroring.candidateWeight()).isZero();
   }
 

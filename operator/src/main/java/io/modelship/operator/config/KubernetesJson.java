@@ -1,0 +1,33 @@
+package io.modelship.operator.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.kubernetes.client.KubernetesClientObjectMapperCustomizer;
+import jakarta.inject.Singleton;
+
+/**
+ * How the operator's Kubernetes client reads JSON: as deeply nested as the API server accepts.
+ *
+ * <p>The API server decodes JSON up to 10,000 levels deep, and {@code spec.model.inputs[].default}
+ * is schemaless, so a ModelDeployment can nest a default that deep. Jackson stops at 1,000 by
+ * default; the informer that cannot read one ModelDeployment stops, and with it the reconciling of
+ * every ModelDeployment. Read that deep, such a default is then cut short ({@code
+ * api.ShallowJsonDeserializer}) and refused by the preflight checks, naming the field.
+ */
+@Singleton
+public class KubernetesJson implements KubernetesClientObjectMapperCustomizer {
+  /** The API server's limit, plus the levels of a list or watch event around the object. */
+  public static final int MAX_NESTING_DEPTH = 10_016;
+
+  @Override
+  public void customize(ObjectMapper mapper) {
+    mapper
+        .getFactory()
+        .setStreamReadConstraints(
+            mapper
+                .getFactory()
+                .streamReadConstraints()
+                .rebuild()
+                .maxNestingDepth(MAX_NESTING_DEPTH)
+                .build());
+  }
+}
