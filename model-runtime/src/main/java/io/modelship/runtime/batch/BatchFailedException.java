@@ -7,11 +7,13 @@ package io.modelship.runtime.batch;
 public final class BatchFailedException extends RuntimeException {
   public BatchFailedException(int requests, int rows, Throwable cause) {
     super(
-        "the model failed on a batch of "
-            + requests
-            + " requests ("
-            + rows
-            + " rows) that included this one; see the server log",
+        requests == 1
+            ? "the model failed on this request; see the server log"
+            : "the model failed on a batch of "
+                + requests
+                + " requests ("
+                + rows
+                + " rows) that included this one; see the server log",
         cause);
   }
 }

@@ -87,6 +87,17 @@ public record BatchPolicy(int maxBatchSize, long maxDelayNanos) {
   }
 
   /**
+   * Whether a batch of this many requests runs on the event loop itself rather than on a worker
+   * thread. A request alone has no model call to share, and handing it to a worker and back costs
+   * two thread switches: more than the prediction of a small model (in bench/batching.sh this
+   * halved the throughput of one connection to the Iris model). So it runs where it was read, as
+   * without batching; the requests that arrive meanwhile form the next batch.
+   */
+  public boolean runsOnEventLoop(int requests) {
+    return requests == 1;
+  }
+
+  /**
    * How many of the waiting requests, oldest first, the next batch takes: as many as fit in {@code
    * maxBatchSize} rows, and always the oldest, so a request that does not fit with others still
    * runs (alone).

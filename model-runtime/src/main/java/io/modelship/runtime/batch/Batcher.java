@@ -16,8 +16,8 @@ import org.jboss.logging.Logger;
 /**
  * Gathers the prediction requests of one event loop into batches and runs each batch as one model
  * call on a worker thread, so the event loop goes on reading requests meanwhile. {@link #submit}
- * and everything else but the model call run on that event loop's thread, so the state here needs
- * no locks; {@link BatchPolicy} decides when a batch runs.
+ * and everything else but the model call on a worker run on that event loop's thread, so the state
+ * here needs no locks; {@link BatchPolicy} decides when a batch runs, and where.
  */
 public final class Batcher {
   private static final Logger LOG = Logger.getLogger(Batcher.class);
@@ -130,7 +130,6 @@ public final class Batcher {
   }
 
   private void run(List<Waiting> batch) {
-    running = true;
     List<FeatureBatch> requests = new ArrayList<>(batch.size());
     int rows = 0;
     for (Waiting w : batch) {
@@ -139,33 +138,50 @@ public final class Batcher {
     }
     ran.accept(rows);
     int total = rows;
+    if (policy.runsOnEventLoop(batch.size())) {
+      List<Prediction> answers = null;
+      Throwable cause = null;
+      try {
+        answers = runner.run(requests);
+      } catch (Exception | LinkageError e) {
+        cause = e;
+      }
+      answer(batch, total, answers, cause);
+      decide(); // requests that did not fit in this batch
+      return;
+    }
+    running = true;
     loop.executeBlocking(() -> runner.run(requests), false)
         .onComplete(
             r -> {
               running = false;
-              if (r.succeeded() && r.result().size() == batch.size()) {
-                for (int k = 0; k < batch.size(); k++) {
-                  batch.get(k).answer().complete(r.result().get(k));
-                }
-              } else {
-                Throwable cause =
-                    r.failed()
-                        ? r.cause()
-                        : new IllegalStateException(
-                            r.result().size() + " answers for " + batch.size() + " requests");
-                LOG.error(
-                    "model call failed on a batch of "
-                        + batch.size()
-                        + " requests ("
-                        + total
-                        + " rows)",
-                    cause);
-                BatchFailedException e = new BatchFailedException(batch.size(), total, cause);
-                for (Waiting w : batch) {
-                  w.answer().fail(e);
-                }
-              }
+              answer(batch, total, r.result(), r.cause());
               decide();
             });
+  }
+
+  /** Gives each request its own prediction, or every request of the batch the failure. */
+  private static void answer(
+      List<Waiting> batch, int rows, List<Prediction> answers, Throwable cause) {
+    if (cause == null && answers != null && answers.size() == batch.size()) {
+      for (int k = 0; k < batch.size(); k++) {
+        batch.get(k).answer().complete(answers.get(k));
+      }
+      return;
+    }
+    if (cause == null) {
+      cause =
+          new IllegalStateException(
+              (answers == null ? "no" : answers.size())
+                  + " answers for "
+                  + batch.size()
+                  + " requests");
+    }
+    LOG.error(
+        "model call failed on a batch of " + batch.size() + " requests (" + rows + " rows)", cause);
+    BatchFailedException e = new BatchFailedException(batch.size(), rows, cause);
+    for (Waiting w : batch) {
+      w.answer().fail(e);
+    }
   }
 }

@@ -61,6 +61,13 @@ class BatchPolicyTest {
   }
 
   @Test
+  void aRequestAloneRunsOnTheEventLoopAndABatchOnAWorker() {
+    assertThat(policy.runsOnEventLoop(1)).isTrue();
+    assertThat(policy.runsOnEventLoop(2)).isFalse();
+    assertThat(policy.runsOnEventLoop(32)).isFalse();
+  }
+
+  @Test
   void batchSizeOneMeansBatchingIsOff() {
     assertThat(BatchPolicy.of(1, 0)).isNull();
     assertThat(BatchPolicy.of(1, 500)).isNull();

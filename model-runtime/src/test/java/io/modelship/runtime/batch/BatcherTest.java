@@ -178,7 +178,7 @@ class BatcherTest {
           return echo(requests);
         };
     Batcher b = batcher(BatchPolicy.of(16, 0), slowFirst, 64);
-    List<Future<Prediction>> first = submitTogether(b, List.of(request(0)));
+    List<Future<Prediction>> first = submitTogether(b, List.of(request(0), request(0)));
     List<Future<Prediction>> next = new ArrayList<>();
     for (int i = 1; i <= 5; i++) {
       next.addAll(submitTogether(b, List.of(request(i)))); // separate turns
@@ -188,6 +188,36 @@ class BatcherTest {
     for (int i = 1; i <= 5; i++) {
       assertThat(outcome(next.get(i - 1))).isEqualTo(List.of("v" + i));
     }
-    assertThat(calls).containsExactly(1, 5);
+    assertThat(calls).containsExactly(2, 5);
+  }
+
+  @Test
+  void aLoneRequestRunsOnTheEventLoopAndCompanyOnAWorkerThread() throws Exception {
+    List<Boolean> onLoop = new CopyOnWriteArrayList<>();
+    Batcher.Runner where =
+        requests -> {
+          onLoop.add(Context.isOnEventLoopThread());
+          return echo(requests);
+        };
+    Batcher b = batcher(BatchPolicy.of(16, 0), where, 64);
+    assertThat(outcome(submitTogether(b, List.of(request(1))).get(0))).isEqualTo(List.of("v1"));
+    List<Future<Prediction>> two = submitTogether(b, List.of(request(2), request(3)));
+    assertThat(outcome(two.get(1))).isEqualTo(List.of("v3"));
+    assertThat(onLoop).containsExactly(true, false);
+  }
+
+  @Test
+  void aLoneRequestWhoseModelCallFailsIsToldSoWithoutMentioningABatch() throws Exception {
+    Batcher b =
+        batcher(
+            BatchPolicy.of(16, 0),
+            requests -> {
+              throw new IllegalStateException("simulated model failure");
+            },
+            64);
+    assertThat(outcome(submitTogether(b, List.of(request(1))).get(0)))
+        .isInstanceOf(BatchFailedException.class)
+        .hasFieldOrPropertyWithValue(
+            "message", "the model failed on this request; see the server log");
   }
 }
