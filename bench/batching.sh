@@ -194,7 +194,7 @@ median() { # of the numeric arguments ("-" and empty ones ignored), or "-"
   printf '%s\n' "$@" | { grep -E '^[0-9.]+$' || true; } | sort -g \
     | awk '{ v[++n] = $1 + 0 }
            END { if (!n) { print "-"; exit } m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-                 if (m == int(m)) printf "%d\n", m; else printf "%.3f\n", m }'
+                 printf "%.6g\n", m }'
 }
 
 # ---------------------------------------------------------------- one model
@@ -266,13 +266,17 @@ measure_model() {
       R[$model,$config,$c,p99]="$(to_ms "$(awk '$1=="99%"{print $2}' "$f")")"
       R[$model,$config,$c,bad]="$(awk '/Non-2xx/{print $NF}' "$f")"
       R[$model,$config,$c,srv]="$(awk -v j=$((s1 - s0)) -v hz="$CLK_TCK" -v s="$secs" 'BEGIN{printf "%.0f", 100*j/hz/s}')"
+      # Server CPU per request: what a request costs whatever share of its CPU the server got,
+      # so it stays comparable when other processes take some of that CPU.
+      R[$model,$config,$c,cpu]="$(awk -v j=$((s1 - s0)) -v hz="$CLK_TCK" '/ requests in / { n = $1 }
+                                  END { if (n > 0) printf "%.1f", 1e6*j/hz/n; else print "-" }' "$f")"
       R[$model,$config,$c,other]="$(awk -v j=$(( (b1 - b0) - (s1 - s0) - (k1 - k0) )) -v hz="$CLK_TCK" -v s="$secs" \
                                     'BEGIN{o=100*j/hz/s; if (o<0) o=0; printf "%.0f", o}')"
       R[$model,$config,$c,rows]="$(awk -v a="$m0" -v b="$m1" 'BEGIN{ split(a, x, " "); split(b, y, " ");
                                     if (y[2] > x[2]) printf "%.1f", (y[1]-x[1])/(y[2]-x[2]); else print "-" }')"
-      log "$model/$config c=$c (round $round/$ROUNDS): ${R[$model,$config,$c,rps]} req/s, p50 ${R[$model,$config,$c,p50]} ms, p99 ${R[$model,$config,$c,p99]} ms, rows/call ${R[$model,$config,$c,rows]}, server CPU ${R[$model,$config,$c,srv]}%, other ${R[$model,$config,$c,other]}%"
+      log "$model/$config c=$c (round $round/$ROUNDS): ${R[$model,$config,$c,rps]} req/s, p50 ${R[$model,$config,$c,p50]} ms, p99 ${R[$model,$config,$c,p99]} ms, rows/call ${R[$model,$config,$c,rows]}, ${R[$model,$config,$c,cpu]} µs CPU/request, server CPU ${R[$model,$config,$c,srv]}%, other ${R[$model,$config,$c,other]}%"
       local key
-      for key in rps p50 p99 srv other rows bad; do
+      for key in rps p50 p99 srv other rows cpu bad; do
         R[$model,$config,$c,$key,all]="${R[$model,$config,$c,$key,all]:-} ${R[$model,$config,$c,$key]:-}"
       done
     done
@@ -281,7 +285,7 @@ measure_model() {
   # The median over the rounds of each figure (errors: the sum).
   for c in "${CONN_LIST[@]}"; do
     for config in "${CONFIG_LIST[@]}"; do
-      for key in rps p50 p99 srv other rows; do
+      for key in rps p50 p99 srv other rows cpu; do
         R[$model,$config,$c,$key]="$(median ${R[$model,$config,$c,$key,all]})"
       done
       R[$model,$config,$c,bad]="$(awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; if (s > 0) print s }' <<<"${R[$model,$config,$c,bad,all]}")"
@@ -332,18 +336,19 @@ REPORT="$WORK/report.md"
     echo
     echo "**$m** (\`POST /models/$m/predict\`, \`bench/bodies/$m.json\`): closed loop, N connections"
     echo
-    header="| N | config | req/s | p50 (ms) | p99 (ms) | rows per model call | server CPU | other CPU | req/s vs $(label "$base") | p99 vs $(label "$base") |"
+    header="| N | config | req/s | p50 (ms) | p99 (ms) | rows per model call | server CPU µs per request | server CPU | other CPU | req/s vs $(label "$base") | p99 vs $(label "$base") | CPU per request vs $(label "$base") |"
     echo "$header"
-    echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for c in "${CONN_LIST[@]}"; do
       for config in "${CONFIG_LIST[@]}"; do
         note=""
         [[ -n "${R[$m,$config,$c,bad]:-}" ]] && note=" (${R[$m,$config,$c,bad]} non-2xx)"
-        printf '| %s | %s | %s%s | %s | %s | %s | %s%% | %s%% | %s | %s |\n' \
+        printf '| %s | %s | %s%s | %s | %s | %s | %s | %s%% | %s%% | %s | %s | %s |\n' \
           "$c" "$(label "$config")" "${R[$m,$config,$c,rps]}" "$note" "${R[$m,$config,$c,p50]}" "${R[$m,$config,$c,p99]}" \
-          "${R[$m,$config,$c,rows]}" "${R[$m,$config,$c,srv]}" "${R[$m,$config,$c,other]}" \
+          "${R[$m,$config,$c,rows]}" "${R[$m,$config,$c,cpu]}" "${R[$m,$config,$c,srv]}" "${R[$m,$config,$c,other]}" \
           "$( [[ "$config" == "$base" ]] && echo "" || ratio "${R[$m,$config,$c,rps]}" "${R[$m,$base,$c,rps]}")" \
-          "$( [[ "$config" == "$base" ]] && echo "" || ratio "${R[$m,$config,$c,p99]}" "${R[$m,$base,$c,p99]}")"
+          "$( [[ "$config" == "$base" ]] && echo "" || ratio "${R[$m,$config,$c,p99]}" "${R[$m,$base,$c,p99]}")" \
+          "$( [[ "$config" == "$base" ]] && echo "" || ratio "${R[$m,$config,$c,cpu]}" "${R[$m,$base,$c,cpu]}")"
       done
     done
     echo
@@ -357,8 +362,11 @@ REPORT="$WORK/report.md"
     done
   done
   echo
+  echo "Server CPU µs per request: the CPU time (user and system) of the server's processes divided by"
+  echo "the requests answered; unlike req/s it does not depend on the share of its CPU the server got."
   echo "Other CPU: CPU used during the measurement by processes that are neither the server group nor"
-  echo "the load generator, in % of one CPU; above 10% the figures are disturbed."
+  echo "the load generator, in % of one CPU; above 10% the figures are disturbed. With several rounds,"
+  echo "every figure is the median over the rounds, and the ratios compare those medians."
 } >"$REPORT"
 
 echo
