@@ -1,5 +1,6 @@
 package io.modelship.runtime.cli;
 
+import io.modelship.runtime.batch.BatchPolicy;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,18 @@ public final class CommandLine {
               List.of("modelship.max-queued"),
               "large requests waiting for a worker thread at most; more get 503 with Retry-After"
                   + " (default 128)"),
+          new Option(
+              "--max-batch-size",
+              "ROWS",
+              List.of("modelship.batching.max-batch-size"),
+              "gather concurrent prediction requests into model calls of up to this many rows"
+                  + " (default 1: no batching)"),
+          new Option(
+              "--max-batch-delay-ms",
+              "MS",
+              List.of("modelship.batching.max-delay-ms"),
+              "how long a batch's first request waits for others while the model is free"
+                  + " (default 0)"),
           new Option(
               "--max-body-bytes",
               "BYTES",
@@ -173,6 +186,26 @@ public final class CommandLine {
         Integer b = integer(value);
         if (b == null || b < 1) {
           return "must be a positive number of bytes (got " + value + ")";
+        }
+      }
+      case "ROWS" -> {
+        Integer c = integer(value);
+        if (c == null || c < 1 || c > BatchPolicy.MAX_BATCH_SIZE) {
+          return "must be a number of rows 1-"
+              + BatchPolicy.MAX_BATCH_SIZE
+              + " (got "
+              + value
+              + ")";
+        }
+      }
+      case "MS" -> {
+        Integer c = integer(value);
+        if (c == null || c < 0 || c > BatchPolicy.MAX_DELAY_MS) {
+          return "must be a number of milliseconds 0-"
+              + BatchPolicy.MAX_DELAY_MS
+              + " (got "
+              + value
+              + ")";
         }
       }
       case "COUNT" -> {

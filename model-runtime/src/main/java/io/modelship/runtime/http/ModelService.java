@@ -2,6 +2,7 @@ package io.modelship.runtime.http;
 
 import io.modelship.runtime.api.RequestReader;
 import io.modelship.runtime.api.ResponseWriter;
+import io.modelship.runtime.batch.BatchPolicy;
 import io.modelship.runtime.card.CardException;
 import io.modelship.runtime.model.ModelLoadException;
 import io.modelship.runtime.model.ServedModel;
@@ -21,9 +22,17 @@ import org.jboss.logging.Logger;
 public class ModelService {
   private static final Logger LOG = Logger.getLogger(ModelService.class);
 
-  /** Everything a request needs, published at once when loading succeeds. */
+  /**
+   * Everything a request needs, published at once when loading succeeds.
+   *
+   * @param batching how concurrent requests are batched, or {@code null} when they are not
+   */
   public record Loaded(
-      ServedModel model, RequestReader reader, ResponseWriter writer, ApiKeys apiKeys) {}
+      ServedModel model,
+      RequestReader reader,
+      ResponseWriter writer,
+      ApiKeys apiKeys,
+      BatchPolicy batching) {}
 
   @Inject RuntimeConfig config;
 
@@ -48,6 +57,8 @@ public class ModelService {
       throw new ModelLoadException(
           "no model given: pass --model FILE.onnx (or set MODELSHIP_MODEL)");
     }
+    BatchPolicy batching =
+        BatchPolicy.of(config.batching().maxBatchSize(), config.batching().maxDelayMs());
     ApiKeys keys = config.apiKeysFile().map(ApiKeys::read).orElse(null);
     ServedModel model =
         ServedModel.load(
@@ -57,15 +68,23 @@ public class ModelService {
             model,
             new RequestReader(model.signature(), config.maxBodyBytes()),
             new ResponseWriter(model),
-            keys);
+            keys,
+            batching);
     LOG.infof(
-        "serving model %s version %s (revision %s, %d features, %s)%s",
+        "serving model %s version %s (revision %s, %d features, %s)%s%s",
         model.name(),
         model.version(),
         model.revision(),
         model.card().inputs().size(),
         model.card().derived() ? "features derived from the graph: no card found" : "card loaded",
-        keys == null ? "" : ", API keys required");
+        keys == null ? "" : ", API keys required",
+        batching == null
+            ? ""
+            : ", batches of up to "
+                + batching.maxBatchSize()
+                + " rows after at most "
+                + config.batching().maxDelayMs()
+                + " ms");
   }
 
   /** Readiness goes false as soon as shutdown starts, so load balancers stop sending traffic. */

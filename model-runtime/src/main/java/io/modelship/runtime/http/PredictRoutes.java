@@ -5,11 +5,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.modelship.runtime.api.ApiException;
 import io.modelship.runtime.api.RequestReader;
 import io.modelship.runtime.api.ResponseWriter;
+import io.modelship.runtime.batch.BatchFailedException;
+import io.modelship.runtime.batch.BatchPolicy;
+import io.modelship.runtime.batch.Batcher;
 import io.modelship.runtime.http.ModelService.Loaded;
+import io.modelship.runtime.model.FeatureBatch;
 import io.modelship.runtime.model.Prediction;
+import io.modelship.runtime.model.ServedModel;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.smallrye.common.vertx.VertxContext;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Route;
@@ -20,11 +28,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
  * The HTTP surface of serve mode, on plain Vert.x routes: a prediction is tens of microseconds of
  * work, so requests are answered on the event loop, and only large bodies move to a worker thread.
+ * With batching on, requests are still read and validated on the event loop, and their model calls
+ * are gathered into batches that run on a worker thread ({@link Batcher}).
  */
 @ApplicationScoped
 public class PredictRoutes {
@@ -45,6 +57,12 @@ public class PredictRoutes {
   /** Large requests waiting for or running on a worker thread (bounded by max-queued). */
   private final java.util.concurrent.atomic.AtomicInteger queued =
       new java.util.concurrent.atomic.AtomicInteger();
+
+  /** With batching on: one batcher per event loop, made on first use on that loop's thread. */
+  private final ThreadLocal<Batcher> batchers = ThreadLocal.withInitial(this::newBatcher);
+
+  /** Places for requests waiting for a batch, shared by all event loops' batchers. */
+  private final AtomicReference<Semaphore> batchRoom = new AtomicReference<>();
 
   /** Every response says which model and revision answered; the traffic router relies on it. */
   void identify(@Observes Filters filters) {
@@ -224,7 +242,11 @@ public class PredictRoutes {
     Buffer buffer = rc.body().buffer();
     byte[] bytes = buffer == null ? new byte[0] : buffer.getBytes();
     if (bytes.length <= config.inlineBodyBytes()) {
-      answer(rc, endpoint, l, bytes);
+      if (l.batching() != null && endpoint != Endpoint.V2_INFER) {
+        batched(rc, endpoint, l, bytes);
+      } else {
+        answer(rc, endpoint, l, bytes);
+      }
       return;
     }
     if (queued.incrementAndGet() > config.maxQueued()) {
@@ -269,16 +291,101 @@ public class PredictRoutes {
     reply(rc, endpoint, 200, out);
   }
 
+  /**
+   * A request that is parsed and validated here, on the event loop, and whose model call joins a
+   * batch on a worker thread; answers are written back here. Bad input is refused at once, as
+   * without batching.
+   */
+  private void batched(RoutingContext rc, Endpoint endpoint, Loaded l, byte[] bytes) {
+    JsonNode root;
+    FeatureBatch rows;
+    Future<Prediction> prediction;
+    try {
+      root = l.reader().parse(bytes);
+      rows = features(endpoint, l.reader(), root);
+      if (rows.rows() > l.batching().maxBatchSize()) {
+        // A request larger than a batch is a batch of its own already: run it here, as always.
+        reply(rc, endpoint, 200, written(endpoint, l.writer(), root, l.model().predict(rows)));
+        return;
+      }
+      prediction = batchers.get().submit(rows);
+    } catch (ApiException e) {
+      if (e.status() == 503) {
+        rc.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+      }
+      refuse(rc, endpoint, e);
+      return;
+    } catch (Exception e) {
+      internalError(rc, endpoint, e);
+      return;
+    }
+    prediction.onComplete(
+        r -> {
+          if (rc.response().closed()) {
+            return; // the client left while its batch ran
+          }
+          if (r.failed()) {
+            if (r.cause() instanceof BatchFailedException e) {
+              refuse(rc, endpoint, new ApiException(500, e.getMessage()));
+            } else {
+              internalError(rc, endpoint, r.cause());
+            }
+            return;
+          }
+          byte[] out;
+          try {
+            out = written(endpoint, l.writer(), root, r.result());
+          } catch (RuntimeException e) {
+            internalError(rc, endpoint, e);
+            return;
+          }
+          reply(rc, endpoint, 200, out);
+        });
+  }
+
+  private Batcher newBatcher() {
+    Loaded l = service.loaded();
+    BatchPolicy policy = l.batching();
+    int limit = policy.waitingLimit(config.maxQueued());
+    batchRoom.compareAndSet(null, new Semaphore(limit));
+    ServedModel model = l.model();
+    return new Batcher(
+        VertxContext.getRootContext(Vertx.currentContext()),
+        policy,
+        requests -> runBatch(model, requests),
+        batchRoom.get(),
+        limit,
+        rows -> metrics.batch(model.name(), rows));
+  }
+
+  /** One model call for all rows of a batch; each request gets its own rows of the answer. */
+  private static List<Prediction> runBatch(ServedModel model, List<FeatureBatch> requests)
+      throws OrtException {
+    int[] sizes = new int[requests.size()];
+    for (int i = 0; i < sizes.length; i++) {
+      sizes[i] = requests.get(i).rows();
+    }
+    return model.predict(FeatureBatch.concat(requests)).split(sizes);
+  }
+
+  private static FeatureBatch features(Endpoint endpoint, RequestReader reader, JsonNode root) {
+    return endpoint == Endpoint.V1_PREDICT ? reader.kserveV1(root) : reader.readable(root);
+  }
+
+  private static byte[] written(
+      Endpoint endpoint, ResponseWriter writer, JsonNode root, Prediction p) {
+    return endpoint == Endpoint.V1_PREDICT
+        ? writer.kserveV1(p)
+        : writer.readable(p, root.isArray());
+  }
+
   private static byte[] compute(Endpoint endpoint, Loaded l, byte[] bytes) throws OrtException {
     RequestReader reader = l.reader();
     ResponseWriter writer = l.writer();
     JsonNode root = reader.parse(bytes);
     return switch (endpoint) {
-      case PREDICT -> {
-        Prediction p = l.model().predict(reader.readable(root));
-        yield writer.readable(p, root.isArray());
-      }
-      case V1_PREDICT -> writer.kserveV1(l.model().predict(reader.kserveV1(root)));
+      case PREDICT, V1_PREDICT ->
+          written(endpoint, writer, root, l.model().predict(features(endpoint, reader, root)));
       case V2_INFER -> {
         RequestReader.V2Request req = reader.v2(root);
         yield writer.v2(req.id(), l.model().infer(req.inputs(), req.outputs()));

@@ -42,6 +42,29 @@ public interface RuntimeConfig {
   @WithDefault("128")
   int maxQueued();
 
+  /** Dynamic batching of concurrent prediction requests; off by default. */
+  Batching batching();
+
+  /**
+   * Concurrent requests gathered into one model call. Pays off when the model's own work is a large
+   * share of a request's cost (see docs/runtime.md, "Dynamic batching").
+   */
+  interface Batching {
+    /**
+     * Rows per model call at most; 1, the default, turns batching off ({@code --max-batch-size}).
+     */
+    @WithDefault("1")
+    int maxBatchSize();
+
+    /**
+     * How long the first request of a batch waits for others while the model is free, in
+     * milliseconds; 0 waits only for the requests that arrived with it ({@code
+     * --max-batch-delay-ms}).
+     */
+    @WithDefault("0")
+    int maxDelayMs();
+  }
+
   /** {@code serve} (a model) or {@code router} (traffic between two revisions) ({@code --mode}). */
   @WithDefault("serve")
   String mode();

@@ -1,6 +1,7 @@
 package io.modelship.runtime.http;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Per model and endpoint: {@code modelship_requests_total{status}}, {@code
  * modelship_request_errors_total{kind=client|server}} and the latency histogram {@code
- * modelship_request_duration_seconds}. Meters are created on first use and then found by array
+ * modelship_request_duration_seconds}; per model, with batching on, the histogram of rows per model
+ * call {@code modelship_batch_size_rows}. Meters are created on first use and then found by array
  * index: a registry lookup per request would cost more than the prediction.
  */
 @ApplicationScoped
@@ -34,6 +36,11 @@ public class RuntimeMetrics {
     Duration.ofSeconds(5)
   };
 
+  /** Powers of two up to the largest batch a runtime takes. */
+  private static final double[] BATCH_BUCKETS = {
+    1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096
+  };
+
   @Inject MeterRegistry registry;
 
   /** The meters of one model; the runtime serves one, so one set is cached. */
@@ -42,6 +49,7 @@ public class RuntimeMetrics {
     final Counter[][] requests = new Counter[Endpoint.values().length][600];
     final Counter[][] errors = new Counter[Endpoint.values().length][2];
     final Timer[] latency = new Timer[Endpoint.values().length];
+    DistributionSummary batchSize;
 
     Meters(String model) {
       this.model = model;
@@ -93,6 +101,21 @@ public class RuntimeMetrics {
       }
       return t;
     }
+
+    DistributionSummary batchSize() {
+      DistributionSummary d = batchSize;
+      if (d == null) {
+        d =
+            DistributionSummary.builder("modelship.batch.size")
+                .description("Rows per model call when concurrent requests are batched")
+                .baseUnit("rows")
+                .tag("model", model)
+                .serviceLevelObjectives(BATCH_BUCKETS)
+                .register(registry);
+        batchSize = d;
+      }
+      return d;
+    }
   }
 
   private volatile Meters meters;
@@ -115,5 +138,10 @@ public class RuntimeMetrics {
       m.errors(endpoint, status >= 500).increment();
     }
     m.latency(endpoint).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** One batch of {@code rows} rows went to the model in one call. */
+  public void batch(String model, int rows) {
+    meters(model).batchSize().record(rows);
   }
 }

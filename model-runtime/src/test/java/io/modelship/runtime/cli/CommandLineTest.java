@@ -35,6 +35,21 @@ class CommandLineTest {
   }
 
   @Test
+  void batchingFlagsSetTheBatchingPropertiesWithinTheirRanges() {
+    assertThat(CommandLine.parse("--max-batch-size", "32", "--max-batch-delay-ms=2").properties())
+        .containsEntry("modelship.batching.max-batch-size", "32")
+        .containsEntry("modelship.batching.max-delay-ms", "2");
+    assertThat(CommandLine.parse("--max-batch-size", "0").error())
+        .isEqualTo("--max-batch-size: must be a number of rows 1-4096 (got 0)");
+    assertThat(CommandLine.parse("--max-batch-size", "5000").error())
+        .isEqualTo("--max-batch-size: must be a number of rows 1-4096 (got 5000)");
+    assertThat(CommandLine.parse("--max-batch-delay-ms", "1001").error())
+        .isEqualTo("--max-batch-delay-ms: must be a number of milliseconds 0-1000 (got 1001)");
+    assertThat(CommandLine.usage())
+        .contains("--max-batch-size ROWS", "MODELSHIP_BATCHING_MAX_DELAY_MS");
+  }
+
+  @Test
   void helpWinsOverEverythingElse() {
     assertThat(CommandLine.parse("--port", "1", "--help").help()).isTrue();
     assertThat(CommandLine.parse("-h").help()).isTrue();

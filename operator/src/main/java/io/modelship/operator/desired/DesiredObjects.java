@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.modelship.operator.api.ModelDeployment;
+import io.modelship.operator.api.RuntimeSpec;
 import io.modelship.operator.revision.Revisions;
 import java.util.ArrayList;
 import java.util.List;
@@ -189,6 +190,7 @@ public final class DesiredObjects {
       mounts.add(mount("api-keys", KEYS_DIR, true));
       args.addAll(List.of("--api-keys-file", KEYS_DIR + "/" + key));
     }
+    args.addAll(batchingArgs(md.getSpec().runtime));
     List<EnvVar> env = new ArrayList<>();
     // Endpoints take a few seconds to drop a terminating pod: keep answering meanwhile.
     env.add(new EnvVar("QUARKUS_SHUTDOWN_DELAY", "5s", null));
@@ -244,6 +246,21 @@ public final class DesiredObjects {
         .endTemplate()
         .endSpec()
         .build();
+  }
+
+  /**
+   * The runtime's batching flags for {@code spec.runtime.batching}; none when it is absent, which
+   * leaves batching off (the runtime's default).
+   */
+  static List<String> batchingArgs(RuntimeSpec runtime) {
+    if (runtime == null || runtime.batching == null) {
+      return List.of();
+    }
+    return List.of(
+        "--max-batch-size",
+        Integer.toString(runtime.batching.maxBatchSize),
+        "--max-batch-delay-ms",
+        Integer.toString(runtime.batching.maxDelayMs));
   }
 
   private static ResourceRequirements resources(ModelDeployment md) {

@@ -124,9 +124,6 @@ final class Preflight {
     if (spec.autoscaling != null) {
       unsupported.add("spec.autoscaling");
     }
-    if (spec.runtime != null && spec.runtime.batching != null) {
-      unsupported.add("spec.runtime.batching");
-    }
     if (!unsupported.isEmpty()) {
       return new Failure(
           "FeatureNotSupported",

@@ -7,9 +7,11 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.modelship.operator.api.AuthSpec;
+import io.modelship.operator.api.BatchingSpec;
 import io.modelship.operator.api.ModelDeployment;
 import io.modelship.operator.api.ModelDeploymentSpec;
 import io.modelship.operator.api.ModelSpec;
+import io.modelship.operator.api.RuntimeSpec;
 import io.modelship.operator.api.SecretKeyRef;
 import io.modelship.operator.revision.Revisions;
 import org.junit.jupiter.api.Test;
@@ -59,6 +61,33 @@ class DesiredObjectsTest {
     assertThat(runtime.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
     assertThat(runtime.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/live");
     assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(40);
+  }
+
+  @Test
+  void batchingIsPassedToTheRuntimeAsItsFlagsAndIsOffWithoutIt() {
+    ModelDeployment md = md("configmap://iris-model/iris.onnx");
+    Container plain =
+        DesiredObjects.deployment(md, "r", 1, "img", 30)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(plain.getArgs()).noneMatch(a -> a.startsWith("--max-batch"));
+
+    md.getSpec().runtime = new RuntimeSpec();
+    md.getSpec().runtime.batching = new BatchingSpec();
+    md.getSpec().runtime.batching.maxBatchSize = 32;
+    md.getSpec().runtime.batching.maxDelayMs = 2;
+    Container batched =
+        DesiredObjects.deployment(md, "r", 1, "img", 30)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(batched.getArgs())
+        .containsSequence("--max-batch-size", "32", "--max-batch-delay-ms", "2");
   }
 
   @Test

@@ -86,6 +86,23 @@ class PreflightTest {
   }
 
   @Test
+  void batchingIsRunNotRefused() {
+    ModelDeploymentSpec s = spec();
+    s.runtime = new io.modelship.operator.api.RuntimeSpec();
+    s.runtime.batching = new io.modelship.operator.api.BatchingSpec();
+    s.runtime.batching.maxBatchSize = 32;
+    s.runtime.batching.maxDelayMs = 2;
+    assertThat(Preflight.spec(s, false)).isNull();
+    assertThat(Preflight.spec(s, true)).isNull();
+
+    // Only what is still unsupported is named.
+    s.autoscaling = new io.modelship.operator.api.AutoscalingSpec();
+    assertThat(Preflight.spec(s, false).message())
+        .isEqualTo(
+            "spec.autoscaling: not supported by this operator version yet; remove it to roll out");
+  }
+
+  @Test
   void unsupportedStrategyBlocksOnlyUpdatesAndUnsupportedFeaturesAreNamed() {
     ModelDeploymentSpec s = spec();
     s.strategy = new StrategySpec();
