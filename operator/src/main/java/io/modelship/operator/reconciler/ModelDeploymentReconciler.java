@@ -306,24 +306,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     Map<String, Service> services =
         context.getSecondaryResources(Service.class).stream()
             .collect(Collectors.toMap(x -> x.getMetadata().getName(), x -> x, (a, b) -> a));
-    Service cachedService = services.get(md.getMetadata().getName());
-    if (!decision.plan().replicas().isEmpty()) {
-      applyIfChanged(
-          routed ? RouterObjects.service(md) : DesiredObjects.service(md), cachedService);
-    }
-    boolean preview = routed && md.getSpec().strategy.type == StrategyType.BlueGreen;
-    Service cachedPreview = services.get(RouterObjects.previewName(md));
-    if (preview) {
-      applyIfChanged(RouterObjects.previewService(md), cachedPreview);
-    } else if (cachedPreview != null) {
-      delete(cachedPreview);
-    }
-    if (!routed) {
-      retireRouter(md, existing, cards, cachedService);
-    }
-    if (GatewayObjects.applies(md.getSpec())) {
-      route(md, decision, services);
-    }
+    // The revisions first: a Service can take the API server seconds to create (it allocates an
+    // address), and a reconcile that fails on it must not have held back the pods (bench/scale.sh).
     decision
         .plan()
         .replicas()
@@ -348,6 +332,24 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                     key(md), revision);
               }
             });
+    Service cachedService = services.get(md.getMetadata().getName());
+    if (!decision.plan().replicas().isEmpty()) {
+      applyIfChanged(
+          routed ? RouterObjects.service(md) : DesiredObjects.service(md), cachedService);
+    }
+    boolean preview = routed && md.getSpec().strategy.type == StrategyType.BlueGreen;
+    Service cachedPreview = services.get(RouterObjects.previewName(md));
+    if (preview) {
+      applyIfChanged(RouterObjects.previewService(md), cachedPreview);
+    } else if (cachedPreview != null) {
+      delete(cachedPreview);
+    }
+    if (!routed) {
+      retireRouter(md, existing, cards, cachedService);
+    }
+    if (GatewayObjects.applies(md.getSpec())) {
+      route(md, decision, services);
+    }
     boolean heldBack = false;
     if (routed && decision.stable() != null) {
       Deployment cachedRouter =
