@@ -11,6 +11,7 @@ import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -288,6 +289,9 @@ public class PredictRoutes {
   }
 
   private void failed(RoutingContext rc, Endpoint endpoint) {
+    if (rc.failure() instanceof HttpClosedException) {
+      return; // the client went away, or was cut off for sending too slowly: no one to answer
+    }
     if (rc.statusCode() == 413) {
       refuse(rc, endpoint, tooLarge());
     } else if (rc.failure() instanceof ApiException e) {
