@@ -3,6 +3,7 @@ package io.modelship.runtime.http;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.OptionalLong;
 
 /**
  * What a client may cost the HTTP server, in both modes: {@code modelship.http.*} properties or
@@ -23,4 +24,11 @@ public interface ClientLimits {
   /** How long a client may take to send a request's body, from the end of its headers. */
   @WithDefault("30s")
   Duration bodyTimeout();
+
+  /**
+   * Request bodies held at once, in bytes, while they are read, wait or are predicted; a request
+   * that would go beyond is answered 503 with Retry-After before its body is read. Default: a
+   * sixteenth of the maximum heap.
+   */
+  OptionalLong maxBufferedBodyBytes();
 }

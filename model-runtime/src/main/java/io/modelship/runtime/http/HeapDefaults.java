@@ -22,4 +22,13 @@ public final class HeapDefaults {
     return (int)
         Math.min(Integer.MAX_VALUE, Math.max(MIN_CONNECTIONS, maxHeap / HEAP_PER_CONNECTION));
   }
+
+  /**
+   * Default {@code modelship.http.max-buffered-body-bytes}: a sixteenth of the heap. A body being
+   * predicted costs about ten times its size (its bytes, a copy, the parsed JSON, the tensors and
+   * the answer), so a budget of 1/16 keeps the bodies' peak well inside the heap.
+   */
+  public static long bufferedBodyBytes(long maxHeap) {
+    return maxHeap / 16;
+  }
 }

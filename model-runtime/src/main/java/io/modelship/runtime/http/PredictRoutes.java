@@ -42,6 +42,7 @@ public class PredictRoutes {
   @Inject ModelService service;
   @Inject RuntimeConfig config;
   @Inject RuntimeMetrics metrics;
+  @Inject BodyBudget bodies;
 
   /** Large requests waiting for or running on a worker thread (bounded by max-queued). */
   private final java.util.concurrent.atomic.AtomicInteger queued =
@@ -152,6 +153,7 @@ public class PredictRoutes {
       if (endpoint != Endpoint.V2_METADATA) {
         checkMediaType(rc);
         checkDeclaredLength(rc);
+        holdBody(rc);
       }
       then.handle(rc);
     } catch (ApiException e) {
@@ -210,6 +212,23 @@ public class PredictRoutes {
     } catch (NumberFormatException e) {
       throw ApiException.field(400, "Content-Length", "not a number");
     }
+  }
+
+  /** Counts the body against {@link BodyBudget} from now until the answer is sent. */
+  private void holdBody(RoutingContext rc) {
+    long bytes =
+        BodyBudget.claim(rc.request().getHeader(HttpHeaders.CONTENT_LENGTH), config.maxBodyBytes());
+    if (!bodies.tryHold(bytes)) {
+      rc.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+      throw new ApiException(
+          503,
+          "overloaded: requests already hold "
+              + bodies.held()
+              + " bytes of bodies being read or predicted, of "
+              + bodies.capacity()
+              + " allowed; retry shortly");
+    }
+    rc.addEndHandler(done -> bodies.release(bytes));
   }
 
   private ApiException tooLarge() {
