@@ -46,7 +46,14 @@ abstract class JarHarness {
   }
 
   Process start(Path log, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+    return start(log, List.of(), args);
+  }
+
+  /** Starts the runtime with these JVM options (heap size, -D properties) before {@code -jar}. */
+  Process start(Path log, List<String> jvmOptions, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("java"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", JAR.toString()));
     cmd.addAll(List.of(args));
     Process p =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
