@@ -2,6 +2,7 @@ package io.modelship.runtime;
 
 import io.modelship.runtime.cli.CommandLine;
 import io.modelship.runtime.fetch.ModelFetcher;
+import io.modelship.runtime.http.HeapDefaults;
 import io.modelship.runtime.http.ModelService;
 import io.modelship.runtime.router.RouterRoutes;
 import io.quarkus.runtime.Quarkus;
@@ -43,6 +44,7 @@ public class Main implements QuarkusApplication {
     // System properties outrank environment variables and application.properties, as flags should.
     parsed.properties().forEach(System::setProperty);
     oneEventLoopPerCore();
+    connectionLimitFromHeap();
     Quarkus.run(Main.class, args);
   }
 
@@ -52,10 +54,24 @@ public class Main implements QuarkusApplication {
    * bench/runtime.sh. An explicit setting wins.
    */
   static void oneEventLoopPerCore() {
-    String property = "quarkus.vertx.event-loops-pool-size";
-    if (System.getProperty(property) == null
-        && System.getenv("QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE") == null) {
-      System.setProperty(property, Integer.toString(Runtime.getRuntime().availableProcessors()));
+    setUnlessSet("quarkus.vertx.event-loops-pool-size", Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * Without a limit, every connection a flood opens costs heap until the process runs out of it;
+   * with one, the surplus is closed as soon as it is accepted. The default follows the heap (see
+   * {@link HeapDefaults#maxConnections}); an explicit setting wins.
+   */
+  static void connectionLimitFromHeap() {
+    setUnlessSet(
+        "quarkus.http.limits.max-connections",
+        HeapDefaults.maxConnections(Runtime.getRuntime().maxMemory()));
+  }
+
+  private static void setUnlessSet(String property, int value) {
+    String env = property.toUpperCase().replace('.', '_').replace('-', '_');
+    if (System.getProperty(property) == null && System.getenv(env) == null) {
+      System.setProperty(property, Integer.toString(value));
     }
   }
 

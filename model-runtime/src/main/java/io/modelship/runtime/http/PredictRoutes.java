@@ -19,6 +19,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -53,6 +54,7 @@ public class PredictRoutes {
   @Inject ModelService service;
   @Inject RuntimeConfig config;
   @Inject RuntimeMetrics metrics;
+  @Inject BodyBudget bodies;
 
   /** Large requests waiting for or running on a worker thread (bounded by max-queued). */
   private final java.util.concurrent.atomic.AtomicInteger queued =
@@ -169,6 +171,7 @@ public class PredictRoutes {
       if (endpoint != Endpoint.V2_METADATA) {
         checkMediaType(rc);
         checkDeclaredLength(rc);
+        holdBody(rc);
       }
       then.handle(rc);
     } catch (ApiException e) {
@@ -227,6 +230,23 @@ public class PredictRoutes {
     } catch (NumberFormatException e) {
       throw ApiException.field(400, "Content-Length", "not a number");
     }
+  }
+
+  /** Counts the body against {@link BodyBudget} from now until the answer is sent. */
+  private void holdBody(RoutingContext rc) {
+    long bytes =
+        BodyBudget.claim(rc.request().getHeader(HttpHeaders.CONTENT_LENGTH), config.maxBodyBytes());
+    if (!bodies.tryHold(bytes)) {
+      rc.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+      throw new ApiException(
+          503,
+          "overloaded: requests already hold "
+              + bodies.held()
+              + " bytes of bodies being read or predicted, of "
+              + bodies.capacity()
+              + " allowed; retry shortly");
+    }
+    rc.addEndHandler(done -> bodies.release(bytes));
   }
 
   private ApiException tooLarge() {
@@ -395,6 +415,9 @@ public class PredictRoutes {
   }
 
   private void failed(RoutingContext rc, Endpoint endpoint) {
+    if (rc.failure() instanceof HttpClosedException) {
+      return; // the client went away, or was cut off for sending too slowly: no one to answer
+    }
     if (rc.statusCode() == 413) {
       refuse(rc, endpoint, tooLarge());
     } else if (rc.failure() instanceof ApiException e) {

@@ -46,12 +46,26 @@ abstract class JarHarness {
   }
 
   Process start(Path log, String... args) throws IOException {
-    return start(log, java.util.Map.of(), args);
+    return start(log, java.util.Map.of(), List.of(), args);
   }
 
   /** Starts the runtime with these environment variables added to the test's. */
   Process start(Path log, java.util.Map<String, String> env, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+    return start(log, env, List.of(), args);
+  }
+
+  /** Starts the runtime with these JVM options (heap size, -D properties) before {@code -jar}. */
+  Process start(Path log, List<String> jvmOptions, String... args) throws IOException {
+    return start(log, java.util.Map.of(), jvmOptions, args);
+  }
+
+  /** Starts the runtime with environment variables added and JVM options before {@code -jar}. */
+  Process start(
+      Path log, java.util.Map<String, String> env, List<String> jvmOptions, String... args)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("java"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", JAR.toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder b =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
