@@ -13,8 +13,9 @@
 #   bench/scale.sh [N]        default 1000; E2E_KEEP=1 leaves the cluster up
 #
 # The operator runs on this machine with the cluster's admin kubeconfig (RBAC is checked by
-# e2e/operator-e2e.sh, not here) and -XX:MaxRAM=512m, so the JVM sizes itself as in the chart's
-# container (memory limit 512Mi: a heap of at most 128 MiB); default settings otherwise.
+# e2e/operator-e2e.sh, not here) and the JVM options of the operator's image
+# (-XX:MaxRAMPercentage=75) with -XX:MaxRAM=512m, so it sizes itself as in the chart's container
+# (memory limit 512Mi: a heap of at most 384 MiB).
 # Bounded: every wait has a deadline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -103,7 +104,7 @@ main() {
   while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
   # Leader election keeps its Lease in the namespace of the client: the benchmark's own.
   KUBECONFIG=$STATE/admin.kubeconfig KUBERNETES_NAMESPACE=$NS QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$port \
-    java -XX:MaxRAM=512m -jar "$JAR" >>"$LOG" 2>&1 &
+    java -XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -jar "$JAR" >>"$LOG" 2>&1 &
   op_pid=$!
   sleep 5
   log "operator pid $op_pid, RSS $(rss_mib) MiB before any ModelDeployment"
