@@ -141,20 +141,14 @@ class ConnectionFloodIT extends JarHarness {
     int port = freePort();
     Path log = tmp.resolve("runtime.log");
     Process runtime =
-        start(
+        serveIris(
+            port,
             log,
             List.of(
                 "-Xmx128m",
                 "-Dmodelship.http.header-timeout=" + HEADER_TIMEOUT_MS + "ms",
                 "-Dmodelship.http.body-timeout=" + BODY_TIMEOUT_MS + "ms",
-                "-Dquarkus.http.idle-timeout=" + IDLE_TIMEOUT_MS + "ms"),
-            "--model",
-            EXAMPLES.resolve("iris.onnx").toString(),
-            "--port",
-            Integer.toString(port),
-            "--host",
-            "127.0.0.1");
-    awaitReady(port, runtime, log);
+                "-Dquarkus.http.idle-timeout=" + IDLE_TIMEOUT_MS + "ms"));
     long pid = runtime.pid();
 
     try (NormalClient warmup = new NormalClient(port)) {

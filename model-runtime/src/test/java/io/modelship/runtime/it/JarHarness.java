@@ -111,9 +111,15 @@ abstract class JarHarness {
 
   /** Starts the runtime on the Iris example on loopback and waits until it is ready. */
   Process serveIris(int port, Path log) throws Exception {
+    return serveIris(port, log, List.of());
+  }
+
+  /** As {@link #serveIris(int, Path)}, with these JVM options before {@code -jar}. */
+  Process serveIris(int port, Path log, List<String> jvmOptions) throws Exception {
     Process p =
         start(
             log,
+            jvmOptions,
             "--model",
             EXAMPLES.resolve("iris.onnx").toString(),
             "--port",
