@@ -9,6 +9,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
 import java.util.Arrays;
 import sun.misc.Signal;
 
@@ -75,13 +76,23 @@ public class Main implements QuarkusApplication {
     }
   }
 
+  /**
+   * The exit for a model or card that cannot be served. The reason also goes where Kubernetes reads
+   * a container's last words, so the pod's status (and the operator's rollback message) says why,
+   * not only the exit code.
+   */
+  static int cannotServe(String failure, Path terminationLog) {
+    ModelFetcher.terminationMessage(terminationLog, "cannot serve the model: " + failure);
+    return EXIT_MODEL;
+  }
+
   @Override
   public int run(String... args) {
     if (router.active() && router.failure() != null) {
       return CommandLine.EXIT_USAGE;
     }
     if (service.failure() != null) {
-      return EXIT_MODEL;
+      return cannotServe(service.failure(), ModelFetcher.TERMINATION_LOG);
     }
     // ONNX Runtime closes its native environment in a JVM shutdown hook; a request still running
     // then would crash the process. So SIGTERM and SIGINT stop the application (readiness off,

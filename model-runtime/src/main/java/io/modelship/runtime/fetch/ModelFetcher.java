@@ -619,7 +619,7 @@ public final class ModelFetcher {
   }
 
   /** Writes the message where Kubernetes reads it, if this runs in a container that has one. */
-  static void terminationMessage(Path log, String message) {
+  public static void terminationMessage(Path log, String message) {
     if (log == null || !Files.isRegularFile(log) || !Files.isWritable(log)) {
       return;
     }
