@@ -10,11 +10,20 @@ import java.util.Set;
 
 /**
  * Reads from pods why a revision cannot serve. A fetch that failed (missing file, sha256 mismatch)
- * is final at once; a serving container counts as failed after it crash-loops; an image that cannot
- * be pulled is final too.
+ * is final at once, and so is a model the runtime could not load; any other serving container
+ * counts as failed after it crash-loops; an image that cannot be pulled is final too.
  */
 public final class PodFailures {
   static final int CRASH_RESTARTS = 3;
+
+  /**
+   * The bundled runtime's exit code for a model or card it cannot serve, and the start of the
+   * termination message it writes then (model-runtime's {@code Main.cannotServe}).
+   */
+  static final int EXIT_MODEL = 3;
+
+  static final String CANNOT_SERVE = "cannot serve the model: ";
+
   private static final Set<String> IMAGE_ERRORS =
       Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull");
 
@@ -53,6 +62,10 @@ public final class PodFailures {
         if (image != null) {
           return image;
         }
+        Failure load = loadFailure(pod, s);
+        if (load != null) {
+          return load;
+        }
         ContainerStateWaiting w = s.getState() == null ? null : s.getState().getWaiting();
         int restarts = s.getRestartCount() == null ? 0 : s.getRestartCount();
         if (w != null && "CrashLoopBackOff".equals(w.getReason()) && restarts >= CRASH_RESTARTS) {
@@ -76,6 +89,26 @@ public final class PodFailures {
       }
     }
     return null;
+  }
+
+  /**
+   * The runtime said it cannot serve the model (a file that is not ONNX, a card that does not fit
+   * it). The same file fails the same way at every restart, so this is final at its first exit,
+   * instead of after the kubelet's restarts 10, 20 and 40 s apart, which took 3.5 minutes on a busy
+   * node. Other exits (a crash, an OOM kill) may pass: they wait for the crash loop.
+   */
+  private static Failure loadFailure(Pod pod, ContainerStatus s) {
+    ContainerStateTerminated t = terminated(s);
+    if (t == null
+        || t.getExitCode() == null
+        || t.getExitCode() != EXIT_MODEL
+        || t.getMessage() == null
+        || !t.getMessage().startsWith(CANNOT_SERVE)) {
+      return null;
+    }
+    return new Failure(
+        "ModelLoadFailed",
+        "pod " + name(pod) + ": container " + s.getName() + ": " + t.getMessage().strip());
   }
 
   private static Failure imageFailure(Pod pod, ContainerStatus s) {

@@ -87,6 +87,52 @@ class PodFailuresTest {
     assertThat(f.message()).contains("restarted 3 times", "not a loadable ONNX model");
   }
 
+  /** A pod whose runtime container exited once and waits to be restarted. */
+  static Pod runtimeExited(int exitCode, String message) {
+    return pod()
+        .withNewStatus()
+        .addNewContainerStatus()
+        .withName("runtime")
+        .withRestartCount(0)
+        .withNewState()
+        .withNewWaiting()
+        .withReason("CrashLoopBackOff")
+        .endWaiting()
+        .endState()
+        .withNewLastState()
+        .withNewTerminated()
+        .withExitCode(exitCode)
+        .withMessage(message)
+        .endTerminated()
+        .endLastState()
+        .endContainerStatus()
+        .endStatus()
+        .build();
+  }
+
+  @Test
+  void aModelTheRuntimeCannotLoadIsFinalAtItsFirstExit() {
+    Pod p =
+        runtimeExited(
+            3,
+            "cannot serve the model: /models/model.onnx: not a loadable ONNX model: Protobuf"
+                + " parsing failed.\n");
+    Failure f = PodFailures.of(List.of(p));
+    assertThat(f.reason()).isEqualTo("ModelLoadFailed");
+    assertThat(f.message())
+        .isEqualTo(
+            "pod p: container runtime: cannot serve the model: /models/model.onnx: not a loadable"
+                + " ONNX model: Protobuf parsing failed.");
+  }
+
+  @Test
+  void otherExitsWaitForTheCrashLoop() {
+    // Another program's exit code 3, and the runtime's message with another exit code (killed).
+    assertThat(PodFailures.of(List.of(runtimeExited(3, "something else")))).isNull();
+    assertThat(PodFailures.of(List.of(runtimeExited(3, null)))).isNull();
+    assertThat(PodFailures.of(List.of(runtimeExited(137, "cannot serve the model: x")))).isNull();
+  }
+
   @Test
   void imagePullErrorsFail() {
     Pod p =
