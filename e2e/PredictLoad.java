@@ -5,8 +5,13 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,7 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * after its retries counts as failed.
  *
  * <p>Prints one summary line and exits 0 when no request failed and no answer was wrong (with
- * {@code --allow-wrong true}: whatever the answers), 1 otherwise: {@code sent=N ok=N failed=N wrong=N retried=N revisions=rev:n,...}.
+ * {@code --allow-wrong true}: whatever the answers), 1 otherwise: {@code sent=N ok=N failed=N wrong=N retried=N revisions=rev:n,...},
+ * then the errors, one line per kind ({@code   N x what}), and the latency of the right answers
+ * per revision ({@code   latency rev: p50=X p99=Y max=Z ms}).
  */
 public class PredictLoad {
   private static final String[][] ROWS = {
@@ -73,6 +80,7 @@ public class PredictLoad {
     AtomicLong retried = new AtomicLong();
     Map<String, AtomicLong> revisions = new ConcurrentHashMap<>();
     Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+    Map<String, Queue<Long>> latencies = new ConcurrentHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(8);
 
     long intervalNanos = (long) (1e9 / rate);
@@ -102,6 +110,7 @@ public class PredictLoad {
               } else {
                 ok.incrementAndGet();
                 revisions.computeIfAbsent(r.revision, k -> new AtomicLong()).incrementAndGet();
+                latencies.computeIfAbsent(r.revision, k -> new ConcurrentLinkedQueue<>()).add(r.micros);
               }
               return;
             }
@@ -126,15 +135,26 @@ public class PredictLoad {
         sent, ok.get(), failed.get(), wrong.get(), retried.get(), revs,
         (System.nanoTime() - start) / 1e9);
     errors.forEach((k, v) -> System.out.printf("  %d x %s%n", v.get(), k));
+    new TreeMap<>(latencies).forEach((k, v) -> {
+      List<Long> l = new ArrayList<>(v);
+      Collections.sort(l);
+      System.out.printf(
+          "  latency %s: p50=%.1f p99=%.1f max=%.1f ms%n",
+          k, l.get((l.size() - 1) / 2) / 1e3, l.get((int) Math.ceil(0.99 * l.size()) - 1) / 1e3,
+          l.get(l.size() - 1) / 1e3);
+    });
     System.exit(failed.get() == 0 && (allowWrong || wrong.get() == 0) ? 0 : 1);
   }
 
   private static String EXTRA_HEADER;
 
-  private record Result(int status, String body, String revision, String error, boolean retryable) {}
+  /** One attempt's outcome; {@code micros} from opening the connection to the whole answer read. */
+  private record Result(
+      int status, String body, String revision, String error, boolean retryable, long micros) {}
 
   private static Result predict(String url, String body) {
     HttpURLConnection c = null;
+    long t0 = System.nanoTime();
     try {
       c = (HttpURLConnection) URI.create(url).toURL().openConnection();
       c.setConnectTimeout(2000);
@@ -152,14 +172,20 @@ public class PredictLoad {
       String text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
       String revision = String.valueOf(c.getHeaderField("x-modelship-revision"));
       boolean retryable = status == 502 || status == 503 || status == 504;
-      return new Result(status, text, revision, "HTTP " + status + ": " + text, retryable);
+      return new Result(
+          status, text, revision, "HTTP " + status + ": " + text, retryable, micros(t0));
     } catch (IOException e) {
-      return new Result(-1, "", "", e.getClass().getSimpleName() + ": " + e.getMessage(), true);
+      return new Result(
+          -1, "", "", e.getClass().getSimpleName() + ": " + e.getMessage(), true, micros(t0));
     } finally {
       if (c != null) {
         c.disconnect();
       }
     }
+  }
+
+  private static long micros(long since) {
+    return (System.nanoTime() - since) / 1000;
   }
 
   private static void sleep(long millis) {
