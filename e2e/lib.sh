@@ -40,11 +40,12 @@ diagnose() {
   kubectl -n "$NS" get events --sort-by=.lastTimestamp 2>&1 | tail -15
 }
 
-# Starts PredictLoad in the cluster's network namespace against a Service; stops at the stop file.
+# start_load URL RETRIES NAME [RATE]: PredictLoad in the cluster's network namespace against a
+# Service, RATE (20) requests a second; stops at the stop file.
 start_load() {
-  local url=$1 retries=$2 name=$3
+  local url=$1 retries=$2 name=$3 rate=${4:-20}
   rm -f "$WORK/$name.stop"
-  "$CLUSTER" exec java e2e/PredictLoad.java --url "$url" --rate 20 --max-seconds 280 \
+  "$CLUSTER" exec java e2e/PredictLoad.java --url "$url" --rate "$rate" --max-seconds 280 \
     --max-requests 6000 --retries "$retries" --stop-file "$WORK/$name.stop" \
     --allow-wrong "$([ "$name" = rollback ] && echo true || echo false)" >"$WORK/$name.out" 2>&1 &
   load_pid=$!
