@@ -19,7 +19,7 @@
 #      and the rollout converges; clients of the router see no failure.
 #   4. Candidates that cannot serve, both at once under client load: iris-canary moves to
 #      examples/models/iris-slow.onnx (v1's answers, about 120 ms of CPU a request) with a p99 gate
-#      of SLOW_GATE_MS; iris-rolling (examples/iris-rolling.yaml) to a file that is not a model but
+#      of SLOW_GATE_MS (and 15 samples); iris-rolling (examples/iris-rolling.yaml) to a file that is not a model but
 #      whose sha256 is pinned right, so the fetch passes and the runtime exits 3 at load. Each is rolled back with a status that says why (the latency; the runtime's load
 #      error, at its first exit) and rejectedRevision set; the stable revision answered every client
 #      request; the failed revision's objects are removed, and over the next 30 s nothing of it is
@@ -382,12 +382,13 @@ degraded() { field "$1" '{.status.conditions[?(@.type=="Degraded")].reason}: {.s
 slow_start() {
   slow_before=$(field iris-canary '{.status.stableRevision}')
   kubectl -n "$NS" patch md iris-canary --type merge \
-    -p "{\"spec\":{\"analysis\":{\"maxLatencyP99Ms\":$SLOW_GATE_MS,\"minSamples\":20}}}" >/dev/null
-  # 6 requests a second, so the candidate gets 1.5 (a fifth of a core). More than its share of the
+    -p "{\"spec\":{\"analysis\":{\"maxLatencyP99Ms\":$SLOW_GATE_MS,\"minSamples\":15}}}" >/dev/null
+  # 4 requests a second, so the candidate gets 1 (an eighth of a core). More than its share of the
   # node's CPU can answer queues requests on its event loops: on a node saturated by other work
-  # (load average 20 on 2 CPUs) its answers then took over 5 s (client timeouts), and the liveness
-  # probe, which waits there too, failed until the kubelet restarted it.
-  load_start slow "$(predict_url iris-canary)" 6
+  # (load average 20-25 on 2 CPUs) its answers then took over 5 s (client timeouts) at 1.5 and 2 a
+  # second, and at 5 the liveness probe, which waits there too, failed until the kubelet restarted
+  # it.
+  load_start slow "$(predict_url iris-canary)" 4
   slow_applied=$(now_ms)
   kubectl -n "$NS" patch md iris-canary --type merge -p \
     "{\"spec\":{\"model\":{\"uri\":\"configmap://iris-model/iris-slow.onnx\",\"sha256\":\"$SLOW_SHA\",\"version\":\"slow\"}}}" >/dev/null
