@@ -167,6 +167,11 @@ public class Warmup {
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
             .putHeader(HttpHeaders.USER_AGENT, "modelship-warmup")
             .putHeader(HEADER, token);
+    if (i % plan.size() == plan.size() - 1) {
+      // A new connection for each round through the APIs: the server hands connections to its
+      // event loops in turn, and a client's first connection may land on any of them.
+      o.putHeader(HttpHeaders.CONNECTION, "close");
+    }
     client
         .request(o)
         .compose(req -> req.send(Buffer.buffer(r.body())))
