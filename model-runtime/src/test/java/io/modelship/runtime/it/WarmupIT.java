@@ -21,21 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WarmupIT extends JarHarness {
 
   private Process serve(int port, Path log, String... extra) throws IOException {
-    return start(log, List.of(), args(port, extra));
-  }
-
-  private static String[] args(int port, String... extra) {
-    List<String> a =
-        new java.util.ArrayList<>(
-            List.of(
-                "--model",
-                EXAMPLES.resolve("iris.onnx").toString(),
-                "--port",
-                Integer.toString(port),
-                "--host",
-                "127.0.0.1"));
-    a.addAll(List.of(extra));
-    return a.toArray(String[]::new);
+    return start(log, List.of(), irisArgs(port, extra));
   }
 
   @Test
@@ -49,7 +35,7 @@ class WarmupIT extends JarHarness {
         start(
             log,
             List.of("-Dmodelship.warmup.timeout=5s"),
-            args(
+            irisArgs(
                 port,
                 "--warmup-requests",
                 "10000",
