@@ -32,9 +32,10 @@ public final class WarmupRequests {
     String name = signature.card().name();
     List<FeatureSpec> features = signature.card().inputs();
 
+    List<JsonNode> values = features.stream().map(f -> json(value(f))).toList();
     ObjectNode row = NODES.objectNode();
-    for (FeatureSpec f : features) {
-      row.set(f.name(), json(value(f)));
+    for (int j = 0; j < features.size(); j++) {
+      row.set(features.get(j).name(), values.get(j));
     }
     ObjectNode v1 = NODES.objectNode();
     v1.putArray("instances").add(row);
@@ -43,15 +44,13 @@ public final class WarmupRequests {
     ArrayNode inputs = v2.putArray("inputs");
     if (signature.layout() == ModelSignature.Layout.COLUMNS) {
       TensorSpec in = signature.inputs().get(0);
-      ArrayNode data = tensor(inputs, in, features.size());
-      for (FeatureSpec f : features) {
-        data.add(json(value(f)));
-      }
+      tensor(inputs, in, features.size()).addAll(values);
     } else {
-      for (FeatureSpec f : features) {
+      for (int j = 0; j < features.size(); j++) {
+        String feature = features.get(j).name();
         TensorSpec in =
-            signature.inputs().stream().filter(t -> t.name().equals(f.name())).findFirst().get();
-        tensor(inputs, in, 1).add(json(value(f)));
+            signature.inputs().stream().filter(t -> t.name().equals(feature)).findFirst().get();
+        tensor(inputs, in, 1).add(values.get(j));
       }
     }
     return List.of(
