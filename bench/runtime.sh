@@ -615,13 +615,12 @@ if [[ -n "$OUT" ]]; then
   fi
   mkdir -p "$(dirname "$OUT")"
   tmp="$OUT.tmp.$$"
+  # The report is one block of $OUT between two marks; the rest of the file (the other benchmarks'
+  # sections) is kept as it is. A file without the marks gets the title and the block.
+  begin_mark='<!-- bench/runtime.sh writes from here to its end mark; the sections after it are kept -->'
+  end_mark='<!-- end of bench/runtime.sh -->'
   {
-    echo "# Benchmarks"
-    echo
-    echo "Throughput and latency of the model runtime against common Python serving stacks and"
-    echo "a bare HTTP ceiling, all serving the same Iris classifier on one machine. This file is"
-    echo "written by \`bench/runtime.sh\`; see \`bench/README.md\` for how it measures."
-    echo
+    echo "$begin_mark"
     echo "## Latest run"
     echo
     echo "- Date: $RUN_DATE"
@@ -692,7 +691,25 @@ if [[ -n "$OUT" ]]; then
     echo "half of the runtime's max throughput. SHORT means the goal was not met in this run;"
     echo "\"unreliable\" means other processes disturbed a target it depends on, and the verdict"
     echo "needs a re-run on a quiet machine."
-  } >"$tmp"
+    echo "$end_mark"
+  } >"$tmp.block"
+  if [[ -f "$OUT" ]] && grep -qxF "$begin_mark" "$OUT" && grep -qxF "$end_mark" "$OUT"; then
+    awk -v b="$begin_mark" -v e="$end_mark" -v block="$tmp.block" '
+      $0 == b { while ((getline line < block) > 0) print line; skip = 1; next }
+      $0 == e { skip = 0; next }
+      !skip' "$OUT" >"$tmp"
+  else
+    {
+      echo "# Benchmarks"
+      echo
+      echo "Throughput and latency of the model runtime against common Python serving stacks and"
+      echo "a bare HTTP ceiling, all serving the same Iris classifier on one machine. The block"
+      echo "below is written by \`bench/runtime.sh\`; see \`bench/README.md\` for how it measures."
+      echo
+      cat "$tmp.block"
+    } >"$tmp"
+  fi
+  rm -f "$tmp.block"
   mv "$tmp" "$OUT"
   log "wrote $OUT"
 fi

@@ -870,6 +870,7 @@ teardown_node() {
       sed -n 's/.*"path": "\(\/var\/run\/netns\/[^"]*\)".*/\1/p; s/.*"path": "\(\/run\/netns\/[^"]*\)".*/\1/p' | sort -u)
     crictl_ rmp --all --force >/dev/null 2>&1 || log "warning: crictl rmp --all failed; cleaning up by hand"
   fi
+  [ -n "${OURS_FILE:-}" ] && printf '%s\n' "${sandbox_netns[@]}" >>"$OURS_FILE"
   stop containerd
   pkill -KILL -f -- "-address $n/containerd/containerd.sock" 2>/dev/null || true
   kill_cgroup_procs
@@ -916,6 +917,8 @@ teardown() {
 # Lists what a cluster of this state directory could have left on the machine: processes that
 # name the state directory, mounts under it, the node's cgroups, the network namespace, pod
 # network namespaces that containerd made (cni-*) and did not remove. Prints nothing when clean.
+# Pod network namespaces: those of this node's sandboxes (file $2), and any made since `up` (not in
+# file $1), unless another cluster (another MODELSHIP_E2E_DIR) is up, whose pods may have made them.
 leftovers() {
   local pid ns
   for pid in $(pgrep -f -- "$STATE/" 2>/dev/null); do
@@ -925,9 +928,15 @@ leftovers() {
   awk -v p="$STATE/" 'index($5, p) == 1 { print "mount " $5 }' /proc/self/mountinfo
   ls -d /sys/fs/cgroup/*"$CGROUP_ROOT" 2>/dev/null | sed 's/^/cgroup /'
   [ -e "$NETNS_PATH" ] && echo "network namespace $NETNS"
+  local others
+  others=$(ip netns list 2>/dev/null | awk '$1 ~ /^modelship-/ { print $1 }' | grep -vxF "$NETNS" || true)
   for ns in /run/netns/cni-*; do
     [ -e "$ns" ] || continue
-    grep -qxF "$ns" "$1" 2>/dev/null || echo "pod network namespace $ns"
+    if grep -qxF "$ns" "$2" 2>/dev/null; then
+      echo "pod network namespace $ns"
+    elif [ -z "$others" ] && ! grep -qxF "$ns" "$1" 2>/dev/null; then
+      echo "pod network namespace $ns"
+    fi
   done
   return 0
 }
@@ -941,12 +950,13 @@ cmd_down() {
     die "$STATE is not a cluster state directory (no $MARKER); not touching it"
   local before left
   before=$(mktemp)
+  OURS_FILE=$(mktemp)
   cp "$STATE/node/pod-netns-before" "$before" 2>/dev/null || : >"$before"
   teardown
   unmount_under "$STATE"
   rm -rf "$STATE"
-  left=$(leftovers "$before")
-  rm -f "$before"
+  left=$(leftovers "$before" "$OURS_FILE")
+  rm -f "$before" "$OURS_FILE"
   if [ -n "$left" ]; then
     log "error: down left these behind:"
     printf '  %s\n' "$left" >&2

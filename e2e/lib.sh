@@ -25,7 +25,17 @@ until_true() {
   return 1
 }
 
-field() { kubectl -n "$NS" get md "$1" -o "jsonpath=$2" 2>/dev/null; }
+# field NAME JSONPATH: a field of a ModelDeployment. A read that fails (a TLS handshake timeout on
+# a saturated machine) is tried again, twice: an empty answer taken for the field's value made a
+# rollout look finished before it began.
+field() {
+  local i
+  for i in 1 2 3; do
+    kubectl -n "$NS" get md "$1" -o "jsonpath=$2" 2>/dev/null && return 0
+    sleep 1
+  done
+  return 1
+}
 # The example's model change: v2 of the Iris model, pinned by its sha256.
 roll_to_v2() {
   kubectl -n "$NS" patch md "$1" --type merge -p \
@@ -33,7 +43,15 @@ roll_to_v2() {
 }
 # predict_url SERVICE: the predict URL of a Service, by its ClusterIP (there is no cluster DNS).
 predict_url() { echo "http://$(kubectl -n "$NS" get svc "$1" -o jsonpath='{.spec.clusterIP}'):8080/models/iris/predict"; }
-stable_changed() { [ "$(field "$1" '{.status.stableRevision}')" != "$2" ] && [ "$(field "$1" '{.status.phase}')" = Healthy ] && [ "$(field "$1" '{.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
+# stable_changed NAME BEFORE: NAME is Healthy and Ready on a stable revision other than BEFORE (which
+# must be known: an empty BEFORE would make any revision count as a change).
+stable_changed() {
+  local now
+  [ -n "$2" ] || return 1
+  now=$(field "$1" '{.status.stableRevision}') || return 1
+  [ -n "$now" ] && [ "$now" != "$2" ] && [ "$(field "$1" '{.status.phase}')" = Healthy ] &&
+    [ "$(field "$1" '{.status.conditions[?(@.type=="Ready")].status}')" = True ]
+}
 pods_of() { kubectl -n "$NS" get pods -l "modelship.io/name=$1" "${@:2}"; }
 diagnose() {
   kubectl -n "$NS" get md,deploy,pods -o wide 2>&1

@@ -18,6 +18,9 @@
 #      around it, and no request fails that a retry policy saves (up to 5 retries on a refused or
 #      reset connection or a 502/503/504, backing off 100 ms, doubling: 3.1 s in all; the kubelet
 #      and kube-proxy take a second or two to take the dead endpoint out of the Service).
+#  5b. spec.runtime.batching added to iris-rolling: a new revision rolls out whose runtimes run
+#      with the batching flags; 8 concurrent clients get every answer right, and the runtimes'
+#      modelship_batch_size_rows shows fewer model calls than rows.
 #   6. examples/iris-canary.yaml, Canary through the built-in router: the operator deploys the
 #      router, the model change moves 25 % -> 50 % -> 100 % through pauses and analysis steps under
 #      load with zero failed requests; then examples/iris-canary-rollback.yaml, a deliberately
@@ -182,6 +185,7 @@ main() {
     fail "requests failed while a container was down, despite retries" "$(cat "$WORK/kill.out")"
   fi
 
+  batching
   canary
   shadow
   ab
@@ -212,6 +216,51 @@ main() {
 
 # 6. Canary through the built-in router: the weight moves in steps under load with zero failed
 # requests; then a deliberately broken model is rolled back by the analysis on its own.
+# 5b. spec.runtime.batching through the operator: a new revision whose runtimes gather concurrent
+# requests into model calls of several rows, and still answer each request correctly.
+batch_metric() { # batch_metric POD-IP SUFFIX: modelship_batch_size_rows_SUFFIX summed over models
+  "$CLUSTER" exec curl -s -m 5 "http://$1:8080/q/metrics" |
+    awk -v m="modelship_batch_size_rows_$2" '$1 ~ "^" m "(\\{|$)" { n += $NF } END { printf "%d", n }'
+}
+batching() {
+  local before url args ips ip calls=0 rows=0
+  before=$(field iris-rolling '{.status.stableRevision}')
+  kubectl -n "$NS" patch md iris-rolling --type merge \
+    -p '{"spec":{"runtime":{"batching":{"maxBatchSize":8,"maxDelayMs":20}}}}' >/dev/null
+  if ! until_true 180 stable_changed iris-rolling "$before"; then
+    fail "batching: the new revision never became stable" "$(diagnose)"
+    return
+  fi
+  until_true 60 old_pods_gone iris-rolling "$before" || true
+  args=$(pods_of iris-rolling -o jsonpath='{.items[0].spec.containers[?(@.name=="runtime")].args}')
+  if [[ "$args" == *'"--max-batch-size","8"'* && "$args" == *'"--max-batch-delay-ms","20"'* ]]; then
+    ok "spec.runtime.batching rolled out a new revision whose runtimes run with --max-batch-size 8 --max-batch-delay-ms 20"
+  else
+    fail "batching: the runtime's arguments do not carry the batching flags" "$args"
+  fi
+  # 8 clients at once, 25 requests each on one keep-alive connection, each checking its answers.
+  url=$(predict_url iris-rolling)
+  "$CLUSTER" exec bash -c '
+    body="{\"sepal_length\":6.0,\"sepal_width\":2.9,\"petal_length\":4.5,\"petal_width\":1.5}"
+    for c in $(seq 8); do
+      (for _ in $(seq 25); do printf "%s\n" "$1"; done | xargs curl -s -m 10 -H "Content-Type: application/json" -d "$body" -w "\n" |
+        grep -c "\"label\":\"versicolor\"" >"$2.$c") &
+    done
+    wait' _ "$url" "$WORK/batching" >/dev/null 2>&1
+  local right
+  right=$(cat "$WORK"/batching.[1-8] 2>/dev/null | awk '{ n += $1 } END { print n + 0 }')
+  ips=$(pods_of iris-rolling -o jsonpath='{.items[*].status.podIP}')
+  for ip in $ips; do
+    calls=$((calls + $(batch_metric "$ip" count)))
+    rows=$((rows + $(batch_metric "$ip" sum)))
+  done
+  if [ "$right" = 200 ] && [ "$calls" -gt 0 ] && [ "$rows" -ge 200 ] && [ "$calls" -lt "$rows" ]; then
+    ok "batching under 8 concurrent clients: 200 of 200 answers right, $rows rows in $calls model calls ($(awk -v r="$rows" -v c="$calls" 'BEGIN { printf "%.1f", r / c }') rows a call, modelship_batch_size_rows)"
+  else
+    fail "batching: $right of 200 answers right, $rows rows in $calls model calls" "$(diagnose)"
+  fi
+}
+
 weight_seen() { kubectl -n "$NS" get md iris-canary -o jsonpath='{.status.traffic.candidate}' >>"$WORK/weights" 2>/dev/null; echo >>"$WORK/weights"; }
 canary_done() { weight_seen; stable_changed iris-canary "$1"; }
 rolled_back() { [ "$(kubectl -n "$NS" get md iris-canary -o jsonpath='{.status.phase}')" = RolledBack ]; }

@@ -241,22 +241,22 @@ app_layers() {
 }
 
 JAVA_ENV='["PATH=/opt/java/bin","JAVA_HOME=/opt/java","LANG=C.UTF-8"]'
-# The heap follows the container's memory limit; a JVM that runs out of memory exits (and is
-# restarted by the kubelet) instead of limping on.
+# The heap follows the container's memory limit (MaxRAMPercentage, the first argument); a JVM that
+# runs out of memory exits (and is restarted by the kubelet) instead of limping on.
 java_entrypoint() {
-  json_array /opt/java/bin/java -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError \
-    -Djava.io.tmpdir=/tmp "$@" -jar /opt/modelship/quarkus-run.jar
+  json_array /opt/java/bin/java "-XX:MaxRAMPercentage=$1" -XX:+ExitOnOutOfMemoryError \
+    -Djava.io.tmpdir=/tmp "${@:2}" -jar /opt/modelship/quarkus-run.jar
 }
 
 build_java() {
-  local what=$1 module=$2 work
-  shift 2
+  local what=$1 module=$2 heap=$3 work
+  shift 3
   work=$(mktemp -d "$OUT/.work.XXXXXX")
   # shellcheck disable=SC2064
   trap "rm -rf '$work'" RETURN
   cp -a "$OUT/.base" "$work/base"
   app_layers "$module" "$work"
-  oci_image "$(image_name "$what")" "$OUT/$what.tar" "$RUN_UID:$RUN_UID" "$(java_entrypoint "$@")" \
+  oci_image "$(image_name "$what")" "$OUT/$what.tar" "$RUN_UID:$RUN_UID" "$(java_entrypoint "$heap" "$@")" \
     "$JAVA_ENV" '{"8080/tcp":{}}' "$work/base" "$work/deps" "$work/app"
 }
 
@@ -308,8 +308,10 @@ cmd_build() {
         ;;
     esac
     case "$i" in
-      runtime) build_java runtime model-runtime -Donnxruntime.native.path=/opt/modelship/native ;;
-      operator) build_java operator operator ;;
+      runtime) build_java runtime model-runtime 75 -Donnxruntime.native.path=/opt/modelship/native ;;
+      # Half the limit: the operator's JVM needs about 190 MiB beyond its heap (metaspace, code,
+      # threads; bench/scale.sh prints them), so at 75 % a full heap would pass a 512 MiB limit.
+      operator) build_java operator operator 50 ;;
       pause) build_pause ;;
     esac
   done

@@ -28,7 +28,8 @@ public final class Batcher {
     List<Prediction> run(List<FeatureBatch> requests) throws Exception;
   }
 
-  private record Waiting(FeatureBatch rows, Promise<Prediction> answer, long since) {}
+  private record Waiting(
+      FeatureBatch rows, Promise<Prediction> answer, long since, boolean counted) {}
 
   private final Context loop;
   private final BatchPolicy policy;
@@ -47,7 +48,8 @@ public final class Batcher {
    * @param loop the event loop's own context; submit only from its thread
    * @param room places for waiting requests, shared by all event loops' batchers
    * @param limit the number of places, for the overload message
-   * @param ran told the number of rows of every batch that starts
+   * @param ran told the number of rows of every batch that starts, counting only the requests
+   *     submitted as counted
    */
   public Batcher(
       Context loop, BatchPolicy policy, Runner runner, Semaphore room, int limit, IntConsumer ran) {
@@ -67,12 +69,21 @@ public final class Batcher {
    * @throws ApiException 503 when {@code limit} requests are already waiting
    */
   public Future<Prediction> submit(FeatureBatch rows) {
+    return submit(rows, true);
+  }
+
+  /**
+   * As {@link #submit(FeatureBatch)}; a request that is not {@code counted} (the runtime's own
+   * warm-up) is batched like any other but left out of the rows reported to {@code ran}, and a
+   * batch of such requests only is not reported at all.
+   */
+  public Future<Prediction> submit(FeatureBatch rows, boolean counted) {
     if (!room.tryAcquire()) {
       throw new ApiException(
           503, "overloaded: " + limit + " requests are already waiting for a batch; retry shortly");
     }
     Promise<Prediction> answer = Promise.promise();
-    waiting.add(new Waiting(rows, answer, System.nanoTime()));
+    waiting.add(new Waiting(rows, answer, System.nanoTime(), counted));
     waitingRows += rows.rows();
     if (waitingRows >= policy.maxBatchSize() && !running) {
       decide(); // full: nothing to gain from reading more first
@@ -132,11 +143,15 @@ public final class Batcher {
   private void run(List<Waiting> batch) {
     List<FeatureBatch> requests = new ArrayList<>(batch.size());
     int rows = 0;
+    int counted = 0;
     for (Waiting w : batch) {
       requests.add(w.rows());
       rows += w.rows().rows();
+      counted += w.counted() ? w.rows().rows() : 0;
     }
-    ran.accept(rows);
+    if (counted > 0) {
+      ran.accept(counted);
+    }
     int total = rows;
     if (policy.runsOnEventLoop(batch.size())) {
       List<Prediction> answers = null;

@@ -14,6 +14,9 @@ public final class CommandLine {
   /** Exit code for unusable arguments. */
   public static final int EXIT_USAGE = 2;
 
+  /** More warm-up requests than this only delay readiness (see docs/runtime.md, "Warm-up"). */
+  public static final int MAX_WARMUP_REQUESTS = 10_000;
+
   /** What the arguments asked for: help, an error, or the properties to set. */
   public record Parsed(boolean help, String error, Map<String, String> properties) {}
 
@@ -66,6 +69,13 @@ public final class CommandLine {
               "ID",
               List.of("modelship.revision"),
               "revision reported in x-modelship-revision (default: model sha256 prefix)"),
+          new Option(
+              "--warmup-requests",
+              "REQUESTS",
+              List.of("modelship.warmup.requests"),
+              "prediction requests the runtime sends itself before reporting ready, 0-"
+                  + MAX_WARMUP_REQUESTS
+                  + " (default 60; 0: no warm-up)"),
           new Option(
               "--mode",
               "MODE",
@@ -206,6 +216,12 @@ public final class CommandLine {
               + " (got "
               + value
               + ")";
+        }
+      }
+      case "REQUESTS" -> {
+        Integer c = integer(value);
+        if (c == null || c < 0 || c > MAX_WARMUP_REQUESTS) {
+          return "must be a number of requests 0-" + MAX_WARMUP_REQUESTS + " (got " + value + ")";
         }
       }
       case "COUNT" -> {

@@ -15,8 +15,9 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 /**
- * Loads the model at start-up and says whether the runtime can take traffic. A model that fails to
- * load leaves {@link #failure()} set; {@code Main} then exits non-zero.
+ * Loads the model at start-up and says whether the runtime can take traffic: once the model is
+ * loaded and {@link Warmup} is done, until shutdown begins. A model that fails to load leaves
+ * {@link #failure()} set; {@code Main} then exits non-zero.
  */
 @ApplicationScoped
 public class ModelService {
@@ -39,6 +40,7 @@ public class ModelService {
   private volatile Loaded loaded;
   private volatile String failure;
   private volatile boolean draining;
+  private volatile boolean warm;
 
   void onStart(@Observes StartupEvent event) {
     if (!"serve".equals(config.mode())) {
@@ -63,6 +65,7 @@ public class ModelService {
     ServedModel model =
         ServedModel.load(
             config.model().get(), config.card().orElse(null), config.revision().orElse(null));
+    warm = config.warmup().requests() == 0;
     loaded =
         new Loaded(
             model,
@@ -105,7 +108,17 @@ public class ModelService {
     return failure;
   }
 
+  /** Whether the warm-up is over (or off); until then the runtime answers but is not ready. */
+  public boolean warm() {
+    return warm;
+  }
+
+  /** Called by {@link Warmup} when it is done, however it ended. */
+  void markWarm() {
+    warm = true;
+  }
+
   public boolean ready() {
-    return loaded != null && !draining;
+    return loaded != null && warm && !draining;
   }
 }

@@ -55,6 +55,7 @@ public class PredictRoutes {
   @Inject RuntimeConfig config;
   @Inject RuntimeMetrics metrics;
   @Inject BodyBudget bodies;
+  @Inject Warmup warmup;
 
   /** Large requests waiting for or running on a worker thread (bounded by max-queued). */
   private final java.util.concurrent.atomic.AtomicInteger queued =
@@ -138,7 +139,11 @@ public class PredictRoutes {
    * and declared size.
    */
   private void guard(RoutingContext rc, Endpoint endpoint, Handler<RoutingContext> then) {
-    rc.put(STARTED, System.nanoTime());
+    boolean warmingUp = warmup.sent(rc.request());
+    if (!warmingUp) {
+      // Without a start time, reply() records nothing: the warm-up stays out of the metrics.
+      rc.put(STARTED, System.nanoTime());
+    }
     Loaded l = service.loaded();
     try {
       if (l == null) {
@@ -149,7 +154,9 @@ public class PredictRoutes {
                 ? "model is loading; retry shortly"
                 : "model failed to load: " + service.failure());
       }
-      authorize(rc, l);
+      if (!warmingUp) {
+        authorize(rc, l); // the warm-up has no key; its header is a secret of this process
+      }
       String name = rc.pathParam("name");
       if (!l.model().name().equals(name)) {
         throw new ApiException(
@@ -328,7 +335,8 @@ public class PredictRoutes {
         reply(rc, endpoint, 200, written(endpoint, l.writer(), root, l.model().predict(rows)));
         return;
       }
-      prediction = batchers.get().submit(rows);
+      // The warm-up's requests are batched like any other, but not counted (see guard()).
+      prediction = batchers.get().submit(rows, measured(rc));
     } catch (ApiException e) {
       if (e.status() == 503) {
         rc.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
@@ -452,6 +460,11 @@ public class PredictRoutes {
     if (l != null && started != null) {
       metrics.record(l.model().name(), endpoint, status, System.nanoTime() - started);
     }
+  }
+
+  /** False for the runtime's own warm-up requests, to which guard() gives no start time. */
+  private static boolean measured(RoutingContext rc) {
+    return rc.get(STARTED) != null;
   }
 
   private static void raw(RoutingContext rc, int status, byte[] body) {

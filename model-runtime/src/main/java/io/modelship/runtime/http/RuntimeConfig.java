@@ -65,6 +65,27 @@ public interface RuntimeConfig {
     int maxDelayMs();
   }
 
+  /** Requests the runtime sends itself before it reports ready (serve mode). */
+  Warmup warmup();
+
+  /**
+   * Before readiness, the runtime predicts one row built from the card through each prediction API,
+   * over HTTP on loopback, so that a new pod's first client requests do not pay for class loading
+   * and the first compilations (see docs/runtime.md, "Warm-up"). Warm-up requests are left out of
+   * the metrics.
+   */
+  interface Warmup {
+    /**
+     * How many, in turn through the three APIs; 0 turns warm-up off ({@code --warmup-requests}).
+     */
+    @WithDefault("60")
+    int requests();
+
+    /** Ready after this long even when requests remain, or one is still unanswered. */
+    @WithDefault("10s")
+    Duration timeout();
+  }
+
   /** {@code serve} (a model) or {@code router} (traffic between two revisions) ({@code --mode}). */
   @WithDefault("serve")
   String mode();

@@ -95,6 +95,24 @@ class BatcherTest {
   }
 
   @Test
+  void uncountedRequestsAreBatchedButLeftOutOfTheReportedRows() throws Exception {
+    Batcher b = batcher(BatchPolicy.of(16, 0), this::echo, 64);
+    CompletableFuture<List<Future<Prediction>>> submitted = new CompletableFuture<>();
+    loop.runOnContext(
+        v -> submitted.complete(List.of(b.submit(request(1, 2), false), b.submit(request(3)))));
+    List<Future<Prediction>> mixed = submitted.get(10, TimeUnit.SECONDS);
+    assertThat(outcome(mixed.get(0))).isEqualTo(List.of("v1", "v2"));
+    assertThat(outcome(mixed.get(1))).isEqualTo(List.of("v3"));
+
+    CompletableFuture<Future<Prediction>> alone = new CompletableFuture<>();
+    loop.runOnContext(v -> alone.complete(b.submit(request(4), false)));
+    assertThat(outcome(alone.get(10, TimeUnit.SECONDS))).isEqualTo(List.of("v4"));
+
+    assertThat(calls).containsExactly(3, 1);
+    assertThat(started).containsExactly(1);
+  }
+
+  @Test
   void aBatchNeverExceedsTheMaximumAndTheRestRunsNext() throws Exception {
     Batcher b = batcher(BatchPolicy.of(4, 0), this::echo, 64);
     List<FeatureBatch> requests = new ArrayList<>();

@@ -116,17 +116,23 @@ abstract class JarHarness {
 
   /** As {@link #serveIris(int, Path)}, with these JVM options before {@code -jar}. */
   Process serveIris(int port, Path log, List<String> jvmOptions) throws Exception {
-    Process p =
-        start(
-            log,
-            jvmOptions,
-            "--model",
-            EXAMPLES.resolve("iris.onnx").toString(),
-            "--port",
-            Integer.toString(port),
-            "--host",
-            "127.0.0.1");
+    Process p = start(log, jvmOptions, irisArgs(port));
     awaitReady(port, p, log);
     return p;
+  }
+
+  /** The arguments that serve the Iris example on loopback, followed by {@code extra}. */
+  static String[] irisArgs(int port, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--model",
+                EXAMPLES.resolve("iris.onnx").toString(),
+                "--port",
+                Integer.toString(port),
+                "--host",
+                "127.0.0.1"));
+    args.addAll(List.of(extra));
+    return args.toArray(String[]::new);
   }
 }

@@ -57,7 +57,8 @@ import org.jboss.logging.Logger;
 @ControllerConfiguration(
     name = ModelDeploymentReconciler.NAME,
     generationAwareEventProcessing = false,
-    informer = @Informer(onUpdateFilter = SpecOrActionChanged.class))
+    informer =
+        @Informer(onUpdateFilter = SpecOrActionChanged.class, itemStore = TrimmedStore.class))
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   public static final String NAME = "modeldeployment";
 
@@ -87,6 +88,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         InformerEventSourceConfiguration.from(kind, ModelDeployment.class)
             .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
             .withSecondaryToPrimaryMapper(ModelDeploymentReconciler::owner)
+            .withItemStore(TrimmedStore.of(kind))
             .build(),
         context);
   }
