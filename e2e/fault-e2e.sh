@@ -413,26 +413,33 @@ slow_check() {
   fi
   slow_after_verdict "$rejected"
 }
+# stays_rejected MD REVISION TAG WHAT: the rejected revision's objects go, and in the 30 s after,
+# nothing of it is created again and the operator writes the ModelDeployment at most 3 times (no
+# retry loop), while it stays RolledBack.
+stays_rejected() {
+  local md=$1 rejected=$2 tag=$3 what=$4 writes created
+  if until_true 90 revision_gone "$md" "$rejected"; then
+    ok "$what's Deployment, pods and card are gone $(($(now_ms) - $(decided "$md"))) ms after the verdict"
+  else
+    fail "$what's objects are still there" "$(revision_objects "$md" "$rejected")"
+  fi
+  watch_start "$tag-objects" deploy -l "modelship.io/name=$md,modelship.io/revision=$rejected"
+  watch_start "$tag-pods" pods -l "modelship.io/name=$md,modelship.io/revision=$rejected"
+  watch_start "$tag-md" md "$md"
+  watch_wait "$tag-objects"
+  watch_wait "$tag-pods"
+  watch_wait "$tag-md"
+  created=$(($(events_of "$tag-objects" ADDED) + $(events_of "$tag-pods" ADDED)))
+  writes=$(events_of "$tag-md" MODIFIED)
+  if [ "$created" = 0 ] && [ "$writes" -le 3 ] && revision_gone "$md" "$rejected" && [ "$(field "$md" '{.status.phase}')" = RolledBack ]; then
+    ok "no retry of $what: in 30 s, 0 Deployments or pods of $rejected created, $writes writes to the ModelDeployment, still RolledBack"
+  else
+    fail "$what came back, or the operator kept writing ($created objects created, $writes writes in 30 s)" "$(cat "$WORK/$tag-objects.watch" "$WORK/$tag-pods.watch" "$WORK/$tag-md.watch")"
+  fi
+}
 slow_after_verdict() {
-  local rejected=$1 writes created
-  if until_true 90 revision_gone iris-canary "$rejected"; then
-    ok "the slow candidate's Deployment, pods and card are gone $(($(now_ms) - $(decided iris-canary))) ms after the verdict"
-  else
-    fail "the slow candidate's objects are still there" "$(revision_objects iris-canary "$rejected")"
-  fi
-  watch_start slow-objects deploy -l "modelship.io/name=iris-canary,modelship.io/revision=$rejected"
-  watch_start slow-pods pods -l "modelship.io/name=iris-canary,modelship.io/revision=$rejected"
-  watch_start slow-md md iris-canary
-  watch_wait slow-objects
-  watch_wait slow-pods
-  watch_wait slow-md
-  created=$(($(events_of slow-objects ADDED) + $(events_of slow-pods ADDED)))
-  writes=$(events_of slow-md MODIFIED)
-  if [ "$created" = 0 ] && [ "$writes" -le 3 ] && revision_gone iris-canary "$rejected" && [ "$(field iris-canary '{.status.phase}')" = RolledBack ]; then
-    ok "no retry of the slow candidate: in 30 s, 0 Deployments or pods of $rejected created, $writes writes to the ModelDeployment, still RolledBack"
-  else
-    fail "the slow candidate came back, or the operator kept writing ($created objects created, $writes writes in 30 s)" "$(cat "$WORK/slow-objects.watch" "$WORK/slow-pods.watch" "$WORK/slow-md.watch")"
-  fi
+  local rejected=$1
+  stays_rejected iris-canary "$rejected" slow "the slow candidate"
   if load_stop slow; then
     ok "clients of iris-canary saw no failure while the slow candidate came and went ($(head -n 1 "$WORK/slow.out"))"
     info "what clients waited for, by revision: $(latencies slow)"
@@ -466,7 +473,7 @@ YAML
 }
 crash_rolled_back() { [ "$(field iris-rolling '{.status.phase}')" = RolledBack ]; }
 crash_check() {
-  local rejected msg took writes created
+  local rejected msg took
   [ -n "${crash_applied:-}" ] || return 0
   # The runtime's first exit says the model does not load: final at once (the kubelet's restarts,
   # 10, 20 and 40 s apart, are not waited for).
@@ -483,24 +490,7 @@ crash_check() {
   else
     fail "the crash loop's rollback does not say why, or the stable changed" "$msg"$'\n'"$(kubectl -n "$NS" get md iris-rolling -o yaml | sed -n '/^status:/,$p')"
   fi
-  if until_true 90 revision_gone iris-rolling "$rejected"; then
-    ok "the crashing candidate's Deployment, pods and card are gone $(($(now_ms) - $(decided iris-rolling))) ms after the verdict"
-  else
-    fail "the crashing candidate's objects are still there" "$(revision_objects iris-rolling "$rejected")"
-  fi
-  watch_start crash-objects deploy -l "modelship.io/name=iris-rolling,modelship.io/revision=$rejected"
-  watch_start crash-pods pods -l "modelship.io/name=iris-rolling,modelship.io/revision=$rejected"
-  watch_start crash-md md iris-rolling
-  watch_wait crash-objects
-  watch_wait crash-pods
-  watch_wait crash-md
-  created=$(($(events_of crash-objects ADDED) + $(events_of crash-pods ADDED)))
-  writes=$(events_of crash-md MODIFIED)
-  if [ "$created" = 0 ] && [ "$writes" -le 3 ] && revision_gone iris-rolling "$rejected" && crash_rolled_back; then
-    ok "no retry of the crashing candidate: in 30 s, 0 Deployments or pods of $rejected created, $writes writes to the ModelDeployment, still RolledBack"
-  else
-    fail "the crashing candidate came back, or the operator kept writing ($created objects created, $writes writes in 30 s)" "$(cat "$WORK/crash-objects.watch" "$WORK/crash-pods.watch" "$WORK/crash-md.watch")"
-  fi
+  stays_rejected iris-rolling "$rejected" crash "the crashing candidate"
   if load_stop crash; then
     ok "clients of iris-rolling saw no failure while its candidate failed ($(head -n 1 "$WORK/crash.out"))"
     info "what clients waited for: $(latencies crash)"
