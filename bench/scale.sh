@@ -14,8 +14,9 @@
 #                             SCALE_JAVA_OPTS replaces the JVM sizing options below
 #
 # The operator runs on this machine with the cluster's admin kubeconfig (RBAC is checked by
-# e2e/operator-e2e.sh, not here) and the JVM options of the operator's image
-# (-XX:MaxRAMPercentage=50) with -XX:MaxRAM=512m and the serial collector, so it sizes itself as in
+# e2e/operator-e2e.sh, not here) and the JVM options and malloc setting of the operator's image
+# (-XX:MaxRAMPercentage=50 -XX:TieredStopAtLevel=1, MALLOC_ARENA_MAX=2; scripts/images.sh) with
+# -XX:MaxRAM=512m and the serial collector, so it sizes itself as in
 # the chart's container (memory limit 512Mi: a heap of at most 256 MiB; below 1792 MiB the JVM
 # picks the serial collector, while on this 24 GiB machine it would pick G1, whose own tables
 # take another 40 MiB).
@@ -120,7 +121,8 @@ main() {
   while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
   # Leader election keeps its Lease in the namespace of the client: the benchmark's own.
   KUBECONFIG=$STATE/admin.kubeconfig KUBERNETES_NAMESPACE=$NS QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$port \
-    java ${SCALE_JAVA_OPTS:--XX:MaxRAM=512m -XX:+UseSerialGC -XX:MaxRAMPercentage=50} -XX:+ExitOnOutOfMemoryError -jar "$JAR" >>"$LOG" 2>&1 &
+    MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} \
+    java ${SCALE_JAVA_OPTS:--XX:MaxRAM=512m -XX:+UseSerialGC -XX:MaxRAMPercentage=50 -XX:TieredStopAtLevel=1} -XX:+ExitOnOutOfMemoryError -jar "$JAR" >>"$LOG" 2>&1 &
   op_pid=$!
   sleep 5
   log "operator pid $op_pid, RSS $(rss_mib) MiB before any ModelDeployment"
