@@ -394,12 +394,15 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       }
       String name = Revisions.objectName(md, revision);
       String ns = md.getMetadata().getNamespace();
-      client.apps().deployments().inNamespace(ns).withName(name).delete();
-      client.configMaps().inNamespace(ns).withName(name).delete();
+      // The Deployment last: it is what makes the revision observed, so an operator killed
+      // between these deletes finds the revision again and finishes them; deleted first, it left
+      // the card (and Service) behind for good (e2e/fault-e2e.sh found one after a SIGKILL).
       Service revisionService = services.get(name);
       if (revisionService != null) {
         delete(revisionService); // the GatewayAPI provider's Service of that revision
       }
+      client.configMaps().inNamespace(ns).withName(name).delete();
+      client.apps().deployments().inNamespace(ns).withName(name).delete();
     }
     return heldBack;
   }
