@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelship.runtime.api.RequestReader;
 import io.modelship.runtime.card.CardException;
+import io.modelship.runtime.fetch.ModelFetcher;
 import io.modelship.runtime.model.FeatureBatch;
 import io.modelship.runtime.model.ModelLoadException;
 import io.modelship.runtime.model.Prediction;
@@ -103,14 +104,25 @@ public final class BatchRun {
 
   private final Request request;
   private final PrintStream err;
+  private final Path terminationLog;
   private ServedModel model;
   private RequestReader reader;
   private PredictionColumns columns;
   private Counters counters;
 
-  private BatchRun(Request request, PrintStream err) {
+  private BatchRun(Request request, PrintStream err, Path terminationLog) {
     this.request = request;
     this.err = err;
+    this.terminationLog = terminationLog;
+  }
+
+  /**
+   * A failure's message, on stderr and where Kubernetes shows a container's last words (as the
+   * runtime does for a model it cannot serve), so a failed Job's pod status says why.
+   */
+  static void fail(PrintStream err, Path terminationLog, String message) {
+    err.println("modelship batch: " + message);
+    ModelFetcher.terminationMessage(terminationLog, "modelship batch: " + message);
   }
 
   /**
@@ -119,7 +131,13 @@ public final class BatchRun {
    * @param cannotServe reports a model or card that cannot be served and gives the exit code
    */
   public static int run(String[] args, ToIntFunction<String> cannotServe) {
-    return run(args, System.out, System.err, cannotServe, () -> System.console() != null ? 1 : 0);
+    return run(
+        args,
+        System.out,
+        System.err,
+        cannotServe,
+        () -> System.console() != null ? 1 : 0,
+        ModelFetcher.TERMINATION_LOG);
   }
 
   static int run(
@@ -127,14 +145,15 @@ public final class BatchRun {
       PrintStream out,
       PrintStream err,
       ToIntFunction<String> cannotServe,
-      IntSupplier isTerminal) {
+      IntSupplier isTerminal,
+      Path terminationLog) {
     BatchCommand.Parsed parsed = BatchCommand.parse(args);
     if (parsed.help()) {
       out.println(BatchCommand.usage());
       return BatchCommand.EXIT_OK;
     }
     if (parsed.error() != null) {
-      err.println("modelship batch: " + parsed.error());
+      fail(err, terminationLog, parsed.error());
       err.println("Run with batch --help to see the options.");
       return BatchCommand.EXIT_USAGE;
     }
@@ -143,7 +162,7 @@ public final class BatchRun {
     try {
       jobs = plan(request);
     } catch (PlanException e) {
-      err.println("modelship batch: " + e.getMessage());
+      fail(err, terminationLog, e.getMessage());
       if (e.code() == BatchCommand.EXIT_USAGE) {
         err.println("Run with batch --help to see the options.");
       }
@@ -161,7 +180,7 @@ public final class BatchRun {
       mode = isTerminal.getAsInt() != 0 ? ProgressMode.BAR : ProgressMode.LINES;
     }
     try (model) {
-      return new BatchRun(request, err).score(model, jobs, mode);
+      return new BatchRun(request, err, terminationLog).score(model, jobs, mode);
     }
   }
 
@@ -259,7 +278,7 @@ public final class BatchRun {
       predictor.shutdownNow();
       openRejects.values().forEach(Output::close);
       stopProgress(ticker, mode);
-      err.println("modelship batch: " + e.getMessage());
+      fail(err, terminationLog, e.getMessage());
       return e.code;
     }
     predictor.shutdown();
@@ -284,8 +303,10 @@ public final class BatchRun {
             StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING);
       } catch (IOException e) {
-        err.println(
-            "modelship batch: cannot write the summary to " + request.summary() + ": " + reason(e));
+        fail(
+            err,
+            terminationLog,
+            "cannot write the summary to " + request.summary() + ": " + reason(e));
         return BatchCommand.EXIT_IO;
       }
     }

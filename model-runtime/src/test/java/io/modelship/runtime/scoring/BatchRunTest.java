@@ -25,6 +25,17 @@ class BatchRunTest {
 
   final ByteArrayOutputStream err = new ByteArrayOutputStream();
   final List<String> cannotServe = new ArrayList<>();
+  Path terminationLog;
+
+  @org.junit.jupiter.api.BeforeEach
+  void terminationLog() throws Exception {
+    terminationLog = Files.createTempFile("termination", ".log");
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void removeTerminationLog() throws Exception {
+    Files.deleteIfExists(terminationLog);
+  }
 
   int run(String... args) {
     return BatchRun.run(
@@ -35,7 +46,8 @@ class BatchRunTest {
           cannotServe.add(failure);
           return BatchCommand.EXIT_MODEL;
         },
-        () -> 0);
+        () -> 0,
+        terminationLog);
   }
 
   String stderr() {
@@ -219,6 +231,9 @@ class BatchRunTest {
                 dir.resolve("o.csv").toString()))
         .isEqualTo(BatchCommand.EXIT_IO);
     assertThat(stderr()).contains("none.csv: no such file or directory");
+    assertThat(Files.readString(terminationLog))
+        .startsWith("modelship batch: ")
+        .contains("none.csv: no such file or directory");
     err.reset();
     Path in = write("in.csv", HEADER, "1,5.1,3.5,1.4,0.2");
     assertThat(
