@@ -267,7 +267,8 @@ public final class CommandLine {
         "\nAny Quarkus property works too (-Dquarkus.shutdown.timeout=30s, QUARKUS_LOG_LEVEL=DEBUG).\n"
             + "Exit codes: 0 stopped normally, 2 bad arguments (or router settings), 3 model or card cannot be served.\n"
             + "To copy or download a model and exit (init containers): java -jar quarkus-run.jar"
-            + " fetch --help");
+            + " fetch --help\n"
+            + "To score CSV or JSON-lines files and exit: java -jar quarkus-run.jar batch --help");
     return b.toString();
   }
 }

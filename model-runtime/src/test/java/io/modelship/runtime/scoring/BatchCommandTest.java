@@ -65,6 +65,7 @@ class BatchCommandTest {
   void helpWinsOverEverythingElse() {
     assertThat(BatchCommand.parse("--bogus", "--help").help()).isTrue();
     assertThat(BatchCommand.usage()).contains("--max-rejected-fraction").contains("Exit codes");
+    assertThat(io.modelship.runtime.cli.CommandLine.usage()).contains("batch --help");
   }
 
   @Test
