@@ -285,6 +285,34 @@ class BatchRunTest {
   }
 
   @Test
+  void whenTheModelFailsABatchOnlyTheRowsItCannotTakeAreRejected() throws Exception {
+    // lookup.onnx's table has 3 slots; the card allows 0-9, so slot 5 passes validation and fails
+    // the model call for its whole batch.
+    Path in = write("in.csv", "id,slot", "a,0", "b,5", "c,2", "d,1");
+    Path out = dir.resolve("o.csv");
+    int code =
+        run(
+            "--model",
+            "src/test/resources/models/lookup.onnx",
+            "--in",
+            in.toString(),
+            "--out",
+            out.toString(),
+            "--batch-size",
+            "3");
+    assertThat(code).as(stderr()).isZero();
+    assertThat(Files.readAllLines(out))
+        .containsExactly("id,slot,prediction", "a,0,10.0", "c,2,30.0", "d,1,20.0");
+    JsonNode rejected = JSON.readTree(Files.readString(dir.resolve("o.rejects.jsonl")));
+    assertThat(rejected.get("line").asInt()).isEqualTo(3);
+    assertThat(rejected.get("row").asText()).isEqualTo("b,5");
+    assertThat(rejected.get("reason").asText())
+        .startsWith("the model failed on this row: ")
+        .contains("indices element out of data bounds");
+    assertThat(stderr()).contains("3 predicted, 1 rejected");
+  }
+
+  @Test
   void usageErrorsExitWith2() throws Exception {
     Path txt = write("a.txt", HEADER);
     assertThat(run("--model", MODEL, "--in", txt.toString(), "--out", "b.txt"))
