@@ -2,6 +2,7 @@
 # Queue mode against a real Kafka broker (scripts/kafka.sh: KRaft, one node on 127.0.0.1) and the
 # packaged runtime jar (model-runtime/target/quarkus-app, built by ./mvnw package or verify):
 #   1. settings that would feed replies back into the requests stop the runtime with exit code 2;
+#      with the broker unreachable, the runtime is live but not ready;
 #   2. N requests produced -> N replies with their own correlation ids, keys and labels;
 #   3. invalid requests -> the dead-letter topic, each with the HTTP API's status and reason and
 #      its source topic/partition/offset, while processing goes on;
@@ -82,6 +83,21 @@ if [ $code -eq 2 ] && grep -q -- "--reply-topic: must differ from --request-topi
 else
   fail "bad queue settings: expected exit 2 naming --reply-topic, got $code" "$(tail -5 "$WORK/bad.log")"
 fi
+
+# A broker that cannot be reached: the pod is alive (no restarts) but not ready.
+start_runtime "$WORK/unreachable.log" --kafka-bootstrap 127.0.0.1:$((MODELSHIP_KAFKA_PORT + 7))
+deadline=$((SECONDS + 90))
+until curl -sf "http://127.0.0.1:$PORT/q/health/live" >/dev/null || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
+sleep 3
+health=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$PORT/q/health/ready" | tr -d ' \n')
+if [[ $health == *'"model-ready":true'* && $health == *'"consumer-ready":false'* && $health == *503 ]] &&
+  curl -sf "http://127.0.0.1:$PORT/q/health/live" >/dev/null; then
+  ok "with the broker unreachable the runtime is live but not ready (model ready, consumer not)"
+else
+  fail "readiness with an unreachable broker" "$health"
+fi
+kill -9 "$runtime_pid"
+wait "$runtime_pid" 2>/dev/null
 
 # 2. Requests in, replies out.
 start_runtime "$WORK/runtime1.log"
