@@ -41,6 +41,12 @@ classpath() {
 tool() {
   java -Xmx256m -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$(classpath)" KafkaTool "$@"
 }
+# The same as the script's last act: the caller's $! is then the tool's own pid (bench's echo worker).
+exec_tool() {
+  local cp
+  cp=$(classpath)
+  exec java -Xmx256m -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$cp" KafkaTool "$@"
+}
 
 running() { [ -f "$DIR/pid" ] && kill -0 "$(cat "$DIR/pid")" 2>/dev/null; }
 
@@ -108,7 +114,7 @@ case "${1:-}" in
   start) shift; start "$@" ;;
   stop) stop ;;
   topics) shift; tool create "$BOOTSTRAP" "$@" ;;
-  tool) shift; cmd=$1; shift; tool "$cmd" "$BOOTSTRAP" "$@" ;;
+  tool) shift; cmd=$1; shift; exec_tool "$cmd" "$BOOTSTRAP" "$@" ;;
   bootstrap) echo "$BOOTSTRAP" ;;
   classpath) classpath ;;
   *) sed -n '2,16p' "$0" >&2; exit 2 ;;
