@@ -2,7 +2,7 @@
 # Queue mode against a real Kafka broker (scripts/kafka.sh: KRaft, one node on 127.0.0.1) and the
 # packaged runtime jar (model-runtime/target/quarkus-app, built by ./mvnw package or verify):
 #   1. settings that would feed replies back into the requests stop the runtime with exit code 2;
-#      with the broker unreachable, the runtime is live but not ready;
+#      with the broker unreachable, or a topic missing, the runtime is live but not ready;
 #   2. N requests produced -> N replies with their own correlation ids, keys and labels;
 #   3. invalid requests -> the dead-letter topic, each with the HTTP API's status and reason and
 #      its source topic/partition/offset, while processing goes on;
@@ -95,6 +95,24 @@ if [[ $health == *'"model-ready":true'* && $health == *'"consumer-ready":false'*
   ok "with the broker unreachable the runtime is live but not ready (model ready, consumer not)"
 else
   fail "readiness with an unreachable broker" "$health"
+fi
+kill -9 "$runtime_pid"
+wait "$runtime_pid" 2>/dev/null
+
+# A request topic the broker does not have: not ready, and the readiness data names it.
+start_runtime "$WORK/missing-topic.log" --request-topic e2e.typo
+health=""
+deadline=$((SECONDS + 90))
+while [ $SECONDS -lt $deadline ]; do
+  health=$(curl -s "http://127.0.0.1:$PORT/q/health/ready" | tr -d '\n' | sed 's/" *: */":/g')
+  [[ $health == *'topics not found: e2e.typo (--request-topic)'* ]] && break
+  sleep 0.5
+done
+if [[ $health == *'topics not found: e2e.typo (--request-topic)'* && $health == *'"status":"DOWN"'* ]] &&
+  grep -q "topics not found: e2e.typo (--request-topic); not ready until they exist" "$WORK/missing-topic.log"; then
+  ok "a request topic the broker does not have keeps the runtime unready, named in readiness and log"
+else
+  fail "a missing request topic" "$health"
 fi
 kill -9 "$runtime_pid"
 wait "$runtime_pid" 2>/dev/null

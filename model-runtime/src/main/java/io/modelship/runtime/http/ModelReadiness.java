@@ -43,6 +43,8 @@ public class ModelReadiness implements HealthCheck {
           .withData("lag-records", queue.lag());
       if (queue.failure() != null) {
         b.withData("error", queue.failure());
+      } else if (queue.missingTopics() != null) {
+        b.withData("error", queue.missingTopics());
       }
       if (service.failure() != null) {
         b.withData("model-error", service.failure());

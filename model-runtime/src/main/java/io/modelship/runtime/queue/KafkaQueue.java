@@ -56,6 +56,7 @@ public class KafkaQueue {
   private static final Logger LOG = Logger.getLogger(KafkaQueue.class);
   private static final Duration POLL = Duration.ofMillis(100);
   private static final long LAG_EVERY_NANOS = 500_000_000L;
+  private static final long TOPICS_EVERY_NANOS = 5_000_000_000L;
 
   @Inject RuntimeConfig config;
   @Inject ModelService service;
@@ -67,6 +68,7 @@ public class KafkaQueue {
   private volatile boolean joined;
   private volatile long lastLoop = System.nanoTime();
   private volatile int assigned;
+  private volatile String missingTopics;
   private Thread thread;
 
   /** Committed offsets of the assigned partitions (consumer thread only). */
@@ -123,8 +125,14 @@ public class KafkaQueue {
   public boolean ready() {
     return settings != null
         && joined
+        && missingTopics == null
         && !stopping
         && System.nanoTime() - lastLoop < config.queue().stallTimeout().toNanos();
+  }
+
+  /** Which configured topics the broker does not have, or {@code null}. */
+  public String missingTopics() {
+    return missingTopics;
   }
 
   public int assignedPartitions() {
@@ -195,11 +203,13 @@ public class KafkaQueue {
     try (KafkaConsumer<byte[], byte[]> consumer =
             new KafkaConsumer<>(consumerProps(s, group, client));
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(s, client))) {
+      checkTopics(consumer, s);
       consumer.subscribe(List.of(s.requestTopic()), new Listener(consumer));
       LOG.infof(
           "queue mode: reading %s as group %s from %s; replies to %s, dead letters to %s",
           s.requestTopic(), group, s.bootstrap(), s.replyTopic(), s.deadLetterTopic());
       long nextLag = System.nanoTime();
+      long nextTopicCheck = System.nanoTime() + TOPICS_EVERY_NANOS;
       while (!stopping) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
         lastLoop = System.nanoTime();
@@ -209,6 +219,10 @@ public class KafkaQueue {
         if (System.nanoTime() - nextLag >= 0) {
           updateLag(consumer);
           nextLag = System.nanoTime() + LAG_EVERY_NANOS;
+          if (missingTopics != null && System.nanoTime() - nextTopicCheck >= 0) {
+            checkTopics(consumer, s);
+            nextTopicCheck = System.nanoTime() + TOPICS_EVERY_NANOS;
+          }
         }
       }
     } finally {
@@ -272,6 +286,26 @@ public class KafkaQueue {
           e.getMessage());
     }
     metrics.written(result);
+  }
+
+  /**
+   * A topic that does not exist (a typo, or not created yet) keeps the runtime unready, with the
+   * topic named in the readiness data and the log, instead of a worker that looks fine and answers
+   * nothing. Checked at start and, while some are missing, every 5 s.
+   */
+  private void checkTopics(KafkaConsumer<byte[], byte[]> consumer, QueueSettings s) {
+    try {
+      List<String> missing = s.missingTopics(consumer.listTopics(Duration.ofSeconds(5)).keySet());
+      String now = missing.isEmpty() ? null : "topics not found: " + String.join(", ", missing);
+      if (now != null && !now.equals(missingTopics)) {
+        LOG.error("queue mode: " + now + "; not ready until they exist");
+      } else if (now == null && missingTopics != null) {
+        LOG.info("queue mode: all topics found");
+      }
+      missingTopics = now;
+    } catch (KafkaException e) {
+      LOG.debugf("queue mode: cannot list topics: %s", e.getMessage());
+    }
   }
 
   private void updateLag(KafkaConsumer<byte[], byte[]> consumer) {

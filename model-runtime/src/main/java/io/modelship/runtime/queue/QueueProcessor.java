@@ -86,6 +86,7 @@ public final class QueueProcessor {
 
   /** Mutable tallies of one call to {@link #process}. */
   private static final class Tally {
+    int invalid;
     int retries;
     int calls;
     int rows;
@@ -116,7 +117,8 @@ public final class QueueProcessor {
     for (QueueRequest.Valid v : tensors) {
       failed += infer(v, out, t) ? 0 : 1;
     }
-    return new Result(List.copyOf(out.values()), invalid, failed, t.retries, t.calls, t.rows);
+    return new Result(
+        List.copyOf(out.values()), invalid + t.invalid, failed, t.retries, t.calls, t.rows);
   }
 
   /**
@@ -189,7 +191,10 @@ public final class QueueProcessor {
     return failed;
   }
 
-  /** One v2 request (tensors are not batched, as over HTTP). Returns whether it succeeded. */
+  /**
+   * One v2 request (tensors are not batched, as over HTTP). Returns false when the model failed on
+   * it; a request refused at inference counts as invalid.
+   */
   private boolean infer(QueueRequest.Valid v, Map<Message, Outgoing> out, Tally t)
       throws InterruptedException {
     Exception last = null;
@@ -206,7 +211,8 @@ public final class QueueProcessor {
       } catch (ApiException e) {
         // A v2 request can still be refused at inference (an output the model does not have).
         out.put(v.message(), deadLetter(v.message(), e));
-        return false;
+        t.invalid++;
+        return true;
       } catch (Exception e) {
         last = e;
       }

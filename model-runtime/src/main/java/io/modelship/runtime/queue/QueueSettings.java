@@ -68,6 +68,24 @@ public record QueueSettings(
         problems);
   }
 
+  /**
+   * The topics of these settings that are not among {@code existing}, with what each is for; the
+   * runtime creates none (that is the topics' owner's decision: partitions, retention, ACLs).
+   */
+  public List<String> missingTopics(java.util.Set<String> existing) {
+    List<String> missing = new ArrayList<>();
+    if (!existing.contains(requestTopic)) {
+      missing.add(requestTopic + " (--request-topic)");
+    }
+    if (!existing.contains(replyTopic)) {
+      missing.add(replyTopic + " (--reply-topic)");
+    }
+    if (!existing.contains(deadLetterTopic)) {
+      missing.add(deadLetterTopic + " (--dead-letter-topic)");
+    }
+    return missing;
+  }
+
   /** The consumer group: the one set, else {@code modelship-<model name>}. */
   public String group(String modelName) {
     return consumerGroup != null ? consumerGroup : "modelship-" + modelName;

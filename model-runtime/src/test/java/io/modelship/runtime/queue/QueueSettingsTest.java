@@ -88,4 +88,12 @@ class QueueSettingsTest {
         .containsExactly(
             "--reply-topic: not a Kafka topic name (letters, digits, '.', '_', '-'; got bad topic)");
   }
+
+  @Test
+  void topicsTheBrokerDoesNotHaveAreNamedWithTheirFlag() {
+    QueueSettings s = QueueSettings.of(kafka("req", "rep", "dlt", null)).settings();
+    assertThat(s.missingTopics(java.util.Set.of("req", "rep", "dlt", "other"))).isEmpty();
+    assertThat(s.missingTopics(java.util.Set.of("rep")))
+        .containsExactly("req (--request-topic)", "dlt (--dead-letter-topic)");
+  }
 }
