@@ -79,6 +79,10 @@ public class KafkaQueue {
 
   void onStart(@Observes StartupEvent event) {
     if (!"serve".equals(config.mode())) {
+      if (config.queue().type().isPresent()) {
+        failure = "--queue: a router serves no model to predict with; use it in serve mode";
+        LOG.error("queue mode: " + failure);
+      }
       return;
     }
     QueueSettings.Checked checked = QueueSettings.of(config.queue());
