@@ -5,6 +5,8 @@ Writes next to this script:
   indexed.onnx,   indexed.yaml    classifier whose label is an INT64 class index, plus softmax scores
   strings.onnx                    per-input model with a STRING input (no card: features come from the graph)
   wide.onnx                       one DOUBLE [N, 3] input -> row sum (no card: features x0, x1, x2)
+  encoded.onnx,   encoded.yaml    FLOAT [N, 5] -> weighted sum; the card declares transforms
+                                  (standardize, minMax with a default, a 3-category oneHot)
 
 Every model is checked with onnx.checker (full_check) and run once with onnxruntime.
 The output is deterministic: fixed names, fixed weights, no timestamps.
@@ -144,6 +146,38 @@ def wide():
     return path, {"features": np.array([[1.0, 2.0, 3.0]], dtype=np.float64)}
 
 
+def encoded():
+    # y = x @ [1, 2, 3, 5, 7]: every model column weighs differently, so a column out of place shows
+    nodes = [helper.make_node("MatMul", ["x", "W"], ["y"])]
+    path = save(
+        "encoded",
+        nodes,
+        [tensor("x", TensorProto.FLOAT, ["N", 5])],
+        [tensor("y", TensorProto.FLOAT, ["N", 1])],
+        [const("W", [[1.0], [2.0], [3.0], [5.0], [7.0]], np.float32)],
+    )
+    write_card(
+        "encoded",
+        'name: encoded\n'
+        'version: "1"\n'
+        'format: onnx\n'
+        'inputs:\n'
+        '  - name: length_mm\n'
+        '    min: 0\n'
+        '    max: 1000\n'
+        '    transform: {standardize: {mean: 100, std: 10}}\n'
+        '  - name: weight\n'
+        '    required: false\n'
+        '    default: 50\n'
+        '    transform: {minMax: {min: 0, max: 200}}\n'
+        '  - name: colour\n'
+        '    type: string\n'
+        '    transform: {oneHot: {categories: [red, green, blue]}}\n',
+    )
+    # length_mm 120 -> 2, weight 50 -> 0.25, colour green -> [0, 1, 0]
+    return path, {"x": np.array([[2.0, 0.25, 0.0, 1.0, 0.0]], dtype=np.float32)}
+
+
 def run(path, feeds):
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     print(f"{path.name} ({path.stat().st_size} bytes)")
@@ -172,6 +206,9 @@ def main():
 
     total, = run(*wide())
     assert np.allclose(total, [[6.0]]), total
+
+    y, = run(*encoded())
+    assert np.allclose(y, [[2.0 + 0.5 + 5.0]]), y
 
 
 if __name__ == "__main__":
