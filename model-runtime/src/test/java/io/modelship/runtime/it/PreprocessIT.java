@@ -95,7 +95,9 @@ class PreprocessIT extends JarHarness {
       } catch (IOException notYet) {
         // not listening yet
       }
-      assertThat(System.nanoTime()).as("up within 120 s:\n%s", Files.readString(log)).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("up within 120 s:\n%s", Files.readString(log))
+          .isLessThan(deadline);
       Thread.sleep(100);
     }
   }
