@@ -462,9 +462,7 @@ public final class RequestReader {
       }
     }
     Set<String> outputs = requestedOutputs(root.get("outputs"), v);
-    if (!v.isEmpty()) {
-      v.throwIfAny();
-    }
+    v.throwIfAny(); // every given tensor is valid, so rows is known
     int rows = (int) batch;
     Object[] columns = new Object[features.size()];
     for (int j = 0; j < columns.length; j++) {
