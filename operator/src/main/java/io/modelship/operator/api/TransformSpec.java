@@ -53,12 +53,13 @@ public class TransformSpec {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class OneHotSpec {
     @Required
-    @Size(min = 1, max = 64)
+    @Size(min = 1, max = 32)
     @ValidationRule(
         value = "self.all(c, self.exists_one(d, d == c))",
         message = "oneHot.categories must be unique")
-    @JsonPropertyDescription("The categories, in the order of their model columns (1-64, unique).")
-    public List<@Size(max = 128) String> categories;
+    @JsonPropertyDescription(
+        "The categories, in the order of their model columns (1-32 of up to 64 characters, unique).")
+    public List<@Size(max = 64) String> categories;
 
     @JsonPropertyDescription(
         "What a request with another category gets: Error (default, a 422 naming the field) or"
