@@ -10,6 +10,8 @@
 #      runtime's 422 for a bad request reaches the client.
 #   3. A change of the transformer (an env value) and a change of a card transform are each a new
 #      revision that rolls out to Healthy, and the pods of the new revision answer.
+#   4. A Canary with the transformer: the built-in router reaches each revision's pods on the
+#      transformer's port, and at 50 % both revisions answer through their transformers.
 # Needs the images (scripts/images.sh build and build iris-transformer; built here if missing,
 # which needs the Maven build) and root. Prints `preprocess-e2e: N passed, N failed`; exits
 # non-zero if anything failed. E2E_KEEP=1 leaves the cluster up.
@@ -47,6 +49,7 @@ post() {
 }
 url_of() { echo "http://$(kubectl -n "$NS" get svc "$1" -o jsonpath='{.spec.clusterIP}'):8080$2"; }
 probabilities() { sed -n 's/.*"probabilities":\({[^}]*}\).*/\1/p' <<<"$1"; }
+weight_is() { [ "$(field "$1" '{.status.traffic.candidate}')" = "$2" ]; }
 ready_md() { kubectl -n "$NS" wait --for=condition=Ready "md/$1" --timeout="${2:-240}s" >/dev/null 2>&1; }
 
 main() {
@@ -157,6 +160,35 @@ plain: $mixed"
     fi
   else
     fail "the transform change did not roll out" "$(diagnose)"
+  fi
+
+  # 4. Canary through the built-in router: it reaches each revision's pods on the transformer's
+  #    port (their serving-port annotation), and both revisions answer at 50 %.
+  sed -e 's/^  name: iris-transformer$/  name: iris-transformer-canary/' \
+    -e 's/^    type: RollingUpdate$/    type: Canary\n    canary: {steps: [{setWeight: 50}, {pause: {}}]}/' \
+    examples/iris-transformer.yaml >"$WORK/canary.yaml"
+  kubectl -n "$NS" apply -f "$WORK/canary.yaml" >/dev/null
+  if ready_md iris-transformer-canary; then
+    ok "iris-transformer-canary Ready behind its router"
+  else
+    fail "iris-transformer-canary never Ready" "$(diagnose)"
+  fi
+  kubectl -n "$NS" patch md iris-transformer-canary --type merge \
+    -p '{"spec":{"transformer":{"env":[{"name":"EXAMPLE_CHANGE","value":"2"}]}}}' >/dev/null
+  local answers revisions
+  if until_true 240 weight_is iris-transformer-canary 50; then
+    answers=$("$CLUSTER" exec bash -c 'for i in $(seq 40); do
+        curl -s -m 5 -D - -o /dev/null -w "%{http_code}\n" -H "Content-Type: application/json" -d "$2" "$1" |
+          tr -d "\r" | sed -n "s/^x-modelship-revision: //Ip; /^[0-9][0-9][0-9]$/p" | paste -sd" "
+      done' _ "$(url_of iris-transformer-canary /models/iris/predict)" "$ROW_MIXED" 2>&1)
+    revisions=$(awk '$2 == 200 { print $1 }' <<<"$answers" | sort -u | wc -l)
+    if [ "$(awk '$2 == 200' <<<"$answers" | wc -l)" = 40 ] && [ "$revisions" = 2 ]; then
+      ok "canary at 50 % through the router and the transformers: 40 of 40 answered, by both revisions"
+    else
+      fail "canary through the router: answers by revision and status" "$answers"
+    fi
+  else
+    fail "the canary never reached 50 %" "$(diagnose)"
   fi
 
   kubectl delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
