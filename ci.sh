@@ -31,6 +31,8 @@ e2e/node-e2e.sh || status=1
 # Faults on the real node: the operator SIGKILLed 20 times during three rollouts, a leader failover,
 # etcd and the API server crashing mid-canary.
 e2e/fault-e2e.sh || status=1
+# Pre-processing on the real node: card transforms, the example transformer image in front of the runtime.
+scripts/images.sh build iris-transformer && e2e/preprocess-e2e.sh || status=1
 
 # One summary over every Surefire and Failsafe report of every module.
 summary() {

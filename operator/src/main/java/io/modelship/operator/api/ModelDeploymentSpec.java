@@ -50,6 +50,11 @@ public class ModelDeploymentSpec {
   @JsonPropertyDescription("How client traffic is split between revisions.")
   public TrafficSpec traffic;
 
+  @JsonPropertyDescription(
+      "Optional pre-processing container in front of the runtime in each pod (versioned with the"
+          + " revision).")
+  public TransformerSpec transformer;
+
   @JsonPropertyDescription("Optional API-key auth on the prediction endpoints.")
   public AuthSpec auth;
 

@@ -170,7 +170,7 @@ public final class DesiredObjects {
                 "--card",
                 CARD_DIR + "/" + CARD_KEY,
                 "--port",
-                Integer.toString(HTTP_PORT),
+                Integer.toString(Transformers.runtimePort(md.getSpec())),
                 "--revision",
                 revision));
     List<VolumeMount> mounts = new ArrayList<>();
@@ -202,14 +202,16 @@ public final class DesiredObjects {
             .withArgs(args)
             .withEnv(env)
             .addNewPort()
-            .withName("http")
-            .withContainerPort(HTTP_PORT)
+            .withName(Transformers.runtimePortName(md.getSpec()))
+            .withContainerPort(Transformers.runtimePort(md.getSpec()))
             .withProtocol("TCP")
             .endPort()
-            .withReadinessProbe(probe(readinessPath(md), 1, 3))
-            .withLivenessProbe(probe("/v2/health/live", 10, 3))
+            .withReadinessProbe(
+                probe(readinessPath(md), 1, 3, Transformers.runtimePortName(md.getSpec())))
+            .withLivenessProbe(
+                probe("/v2/health/live", 10, 3, Transformers.runtimePortName(md.getSpec())))
             .withNewStartupProbe()
-            .withHttpGet(get("/v2/health/live"))
+            .withHttpGet(get("/v2/health/live", Transformers.runtimePortName(md.getSpec())))
             .withPeriodSeconds(1)
             .withFailureThreshold(120)
             .endStartupProbe()
@@ -217,6 +219,13 @@ public final class DesiredObjects {
             .withSecurityContext(restricted())
             .withResources(resources(md))
             .build();
+    List<Container> containers = new ArrayList<>(List.of(runtime));
+    Container transformer = Transformers.container(md.getSpec());
+    if (transformer != null) {
+      containers.add(transformer);
+      volumes.add(
+          new VolumeBuilder().withName("transformer-tmp").withNewEmptyDir().endEmptyDir().build());
+    }
 
     return new DeploymentBuilder()
         .withMetadata(meta(md, Revisions.objectName(md, revision), labels))
@@ -234,6 +243,10 @@ public final class DesiredObjects {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(labels)
+        .withAnnotations(
+            Transformers.podAnnotations(md.getSpec()).isEmpty()
+                ? null
+                : Transformers.podAnnotations(md.getSpec()))
         .endMetadata()
         .withNewSpec()
         .withEnableServiceLinks(false)
@@ -241,7 +254,7 @@ public final class DesiredObjects {
         .withTerminationGracePeriodSeconds(gracePeriodSeconds)
         .withSecurityContext(podSecurity())
         .withInitContainers(fetch)
-        .withContainers(runtime)
+        .withContainers(containers)
         .withVolumes(volumes)
         .endSpec()
         .endTemplate()
@@ -335,13 +348,22 @@ public final class DesiredObjects {
   }
 
   static HTTPGetAction get(String path) {
-    return new HTTPGetActionBuilder().withPath(path).withPort(new IntOrString("http")).build();
+    return get(path, "http");
+  }
+
+  static HTTPGetAction get(String path, String port) {
+    return new HTTPGetActionBuilder().withPath(path).withPort(new IntOrString(port)).build();
   }
 
   static io.fabric8.kubernetes.api.model.Probe probe(
       String path, int periodSeconds, int failureThreshold) {
+    return probe(path, periodSeconds, failureThreshold, "http");
+  }
+
+  static io.fabric8.kubernetes.api.model.Probe probe(
+      String path, int periodSeconds, int failureThreshold, String port) {
     var p = new io.fabric8.kubernetes.api.model.Probe();
-    p.setHttpGet(get(path));
+    p.setHttpGet(get(path, port));
     p.setPeriodSeconds(periodSeconds);
     p.setFailureThreshold(failureThreshold);
     p.setTimeoutSeconds(2);
