@@ -35,7 +35,7 @@ REQUESTS=1000
 ONLY="$ALL_TARGETS"
 OUT="docs/benchmarks.md"
 START_TIMEOUT=120
-COMMAND_LINE="bench/edge.sh${*:+ $*}"
+COMMAND_LINE="${EDGE_EXTRA_JAVA_OPTS:+EDGE_EXTRA_JAVA_OPTS=\"$EDGE_EXTRA_JAVA_OPTS\" }${EDGE_EXTRA_ARGS:+EDGE_EXTRA_ARGS=\"$EDGE_EXTRA_ARGS\" }bench/edge.sh${*:+ $*}"
 
 usage() {
   awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$SELF"
@@ -82,7 +82,11 @@ STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 WORK="$BENCH/.work/edge-$STAMP"
 mkdir -p "$WORK"
 read -r -a EDGE_OPTS <<<"$("$ROOT/scripts/edge-run.sh" --print-java-options)"
-CDS_ARCHIVE="$WORK/uber-edge.jsa"
+# To try other settings: EDGE_EXTRA_JAVA_OPTS go after the edge options (uber-edge targets),
+# EDGE_EXTRA_ARGS after the runtime's arguments (every runtime target).
+read -r -a EXTRA_ARGS <<<"${EDGE_EXTRA_ARGS:-}"
+# The uber-edge targets run through scripts/edge-run.sh itself, with a cache of this run's own.
+EDGE_CACHE="$WORK/edge-cache"
 
 # ---------------------------------------------------------------- processes and clean-up
 SERVER_PID=""
@@ -153,13 +157,14 @@ printf '%s' '{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "pet
 
 start_cmd() { # $1 = target, $2 = port; prints the command, one word per line
   local t="$1" port="$2"
-  local rt=(--model "$MODEL_ONNX" --port "$port" --host 127.0.0.1)
+  local rt=(--model "$MODEL_ONNX" --port "$port" --host 127.0.0.1 "${EXTRA_ARGS[@]}")
+  local launcher=(EDGE_JAR="$UBER_JAR" EDGE_CACHE_DIR="$EDGE_CACHE" JAVA_OPTS="${EDGE_EXTRA_JAVA_OPTS:-}"
+                  bash "$ROOT/scripts/edge-run.sh")
   case "$t" in
     fast-jar) printf '%s\n' java -jar "$FAST_JAR" "${rt[@]}" ;;
     uber-jar) printf '%s\n' java -jar "$UBER_JAR" "${rt[@]}" ;;
-    uber-edge) printf '%s\n' java "${EDGE_OPTS[@]}" -jar "$UBER_JAR" "${rt[@]}" ;;
-    uber-edge-cds) printf '%s\n' java "${EDGE_OPTS[@]}" "-XX:SharedArchiveFile=$CDS_ARCHIVE" -jar "$UBER_JAR" "${rt[@]}" ;;
-    uber-edge-train) printf '%s\n' java "${EDGE_OPTS[@]}" "-XX:ArchiveClassesAtExit=$CDS_ARCHIVE" -Xlog:cds=off -jar "$UBER_JAR" "${rt[@]}" ;;
+    uber-edge) printf '%s\n' env EDGE_CDS=0 "${launcher[@]}" "${rt[@]}" ;;
+    uber-edge-cds|uber-edge-train) printf '%s\n' env EDGE_CDS=1 "${launcher[@]}" "${rt[@]}" ;;
     fastapi-onnx) printf '%s\n' env IRIS_MODEL="$MODEL_ONNX" "$VENV/bin/uvicorn" app:app \
       --app-dir "$BENCH/peers/fastapi_onnx" --host 127.0.0.1 --port "$port" ;;
     fastapi-sklearn) printf '%s\n' env IRIS_MODEL="$MODEL_JOBLIB" "$VENV/bin/uvicorn" app:app \
@@ -222,13 +227,14 @@ median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print ""; else if (N
 
 # ---------------------------------------------------------------- the AppCDS archive
 CDS_NOTE=""
-if wants uber-edge-cds; then
+if wants uber-edge-cds || wants uber-edge; then
   log "uber-edge-cds: training run (-XX:ArchiveClassesAtExit), archive written at exit"
   c0="$(now_ms)"
   measure uber-edge-train train || die "the AppCDS training run failed"
   c1="$(now_ms)"
-  [[ -s "$CDS_ARCHIVE" ]] || die "no archive at $CDS_ARCHIVE after the training run (see $WORK/uber-edge-train.train.log)"
-  CDS_NOTE="archive $(( $(stat -c %s "$CDS_ARCHIVE") / 1048576 )) MB, made by one training run of $(( (c1 - c0) / 1000 )) s (start, $REQUESTS predictions, exit)"
+  archive="$(ls "$EDGE_CACHE"/cds/*-serve-*.jsa 2>/dev/null | head -1 || true)"
+  [[ -s "$archive" ]] || die "no archive in $EDGE_CACHE/cds after the training run (see $WORK/uber-edge-train.train.log)"
+  CDS_NOTE="archive $(( $(stat -c %s "$archive") / 1048576 )) MB, made by one training run of $(( (c1 - c0) / 1000 )) s (start, $REQUESTS predictions, exit)"
   log "uber-edge-cds: $CDS_NOTE"
 fi
 
@@ -311,7 +317,7 @@ report() {
 
 {
   echo "- Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM; $PINNING; load average $LOAD_BEFORE before, $LOAD_AFTER after"
-  echo "- Java: $(java -version 2>&1 | head -1); edge options (scripts/edge-run.sh): \`${EDGE_OPTS[*]}\`"
+  echo "- Java: $(java -version 2>&1 | head -1); edge options (scripts/edge-run.sh): \`${EDGE_OPTS[*]}${EDGE_EXTRA_JAVA_OPTS:+ $EDGE_EXTRA_JAVA_OPTS}\`, ONNX Runtime's libraries unpacked once (\`-Donnxruntime.native.path\`)${EDGE_EXTRA_ARGS:+; runtime arguments added: \`$EDGE_EXTRA_ARGS\`}"
   [[ -x "$VENV/bin/python" ]] && echo "- Python: $("$VENV/bin/python" --version 2>&1), $("$VENV/bin/python" -m pip list --format=freeze --disable-pip-version-check 2>/dev/null | grep -iE '^(fastapi|uvicorn|onnxruntime|scikit-learn)==' | tr '\n' ' ')"
   echo "- $RUNS rounds, medians; $REQUESTS sequential predictions after the first; raw logs in bench/.work/edge-$STAMP/"
   echo

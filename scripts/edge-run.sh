@@ -14,7 +14,10 @@
 #   EDGE_CDS        1 (default): an application class-data archive (AppCDS) for this jar and this
 #                   java, written when the first run exits normally (Ctrl-C or SIGTERM), used by
 #                   every later run; 0: none
-#   EDGE_CDS_DIR    where the archives go; default ${XDG_CACHE_HOME:-~/.cache}/modelship/cds
+#   EDGE_NATIVE     1 (default): ONNX Runtime's native libraries for this platform unpacked from
+#                   the jar once (needs unzip), instead of at every start; 0: from the jar each time
+#   EDGE_CACHE_DIR  where archives (cds/) and unpacked libraries (native/) go;
+#                   default ${XDG_CACHE_HOME:-~/.cache}/modelship
 #   JAVA            the java to run; default java on the PATH (17 or later)
 #   JAVA_OPTS       more JVM options, after these (a later option wins)
 set -euo pipefail
@@ -27,7 +30,7 @@ HEAP="${EDGE_HEAP:-64m}"
 # C1 only (TieredStopAtLevel=1) with one compiler thread: less CPU and memory spent compiling at
 # start-up, at some cost in peak throughput (docs/edge.md has both). Small thread stacks and code
 # cache; no hsperfdata file.
-OPTS=(-XX:+UseSerialGC "-Xmx$HEAP" -Xss256k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1
+OPTS=(-XX:+UseSerialGC -Xms16m "-Xmx$HEAP" -Xss256k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1
       -XX:ReservedCodeCacheSize=32m -XX:-UsePerfData)
 
 if [[ "${1:-}" == --print-java-options ]]; then
@@ -55,13 +58,45 @@ case "${1:-}" in
   fetch|--help|-h) mode="" ;; # exits at once: nothing worth archiving
 esac
 
+cache="${EDGE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/modelship}"
+jar_id="$jar|$(stat -c '%s.%Y' "$jar" 2>/dev/null || stat -f '%z.%m' "$jar")"
+
+if [[ "${EDGE_NATIVE:-1}" == 1 && "$mode" == serve ]] && command -v unzip >/dev/null; then
+  # ONNX Runtime otherwise copies its 20 MB library out of the jar into a temporary file at every
+  # start (about a second of a small CPU in bench/edge.sh). Unpacked once per jar, in ONNX
+  # Runtime's own platform names; a jar without this platform's libraries is left to the runtime,
+  # which says so when it starts.
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) platform=linux-x64 ;;
+    Linux-aarch64) platform=linux-aarch64 ;;
+    Darwin-x86_64) platform=osx-x64 ;;
+    Darwin-arm64) platform=osx-aarch64 ;;
+    *) platform="" ;;
+  esac
+  native="$cache/native/$(printf '%s' "$jar_id" | sha256sum | cut -c1-16)/$platform"
+  if [[ -n "$platform" && ! -f "$native/.complete" ]] && mkdir -p "$cache/native" 2>/dev/null; then
+    tmp="$(mktemp -d "$cache/native/.unpack.XXXXXX")"
+    if unzip -q -j "$jar" "ai/onnxruntime/native/$platform/*" -d "$tmp" 2>/dev/null; then
+      mkdir -p "$(dirname "$native")" && rm -rf "$native" && mv "$tmp" "$native" && touch "$native/.complete"
+    fi
+    rm -rf "$tmp"
+  fi
+  if [[ -n "$platform" && -f "$native/.complete" ]]; then
+    OPTS+=("-Donnxruntime.native.path=$native")
+  fi
+fi
+
 if [[ "${EDGE_CDS:-1}" == 1 && -n "$mode" ]]; then
   # The JVM refuses an archive made for another jar or another java (it warns and runs without),
   # so the archive's name follows both: a new jar or JDK gets a new archive on its first run.
   # Serving and routing load different classes, so each has its own.
-  dir="${EDGE_CDS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/modelship/cds}"
-  java_id="$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.vm.version|java.home/ {printf "%s;", $2}')"
-  key="$(printf '%s|%s|%s|%s' "$jar" "$(stat -c '%s.%Y' "$jar")" "$java_id" "$HEAP" | sha256sum | cut -c1-16)"
+  dir="$cache/cds"
+  # The java's identity without starting it: where it is, and its libjvm's size and time.
+  java_bin="$(readlink -f "$(command -v "$JAVA")")"
+  libjvm="$(dirname "$java_bin")/../lib/server/libjvm.so"
+  [[ -f "$libjvm" ]] || libjvm="$java_bin"
+  java_id="$java_bin|$(stat -c '%s.%Y' "$libjvm" 2>/dev/null || stat -f '%z.%m' "$libjvm")"
+  key="$(printf '%s|%s|%s' "$jar_id" "$java_id" "$HEAP" | sha256sum | cut -c1-16)"
   archive="$dir/$(basename "$jar" .jar)-$mode-$key.jsa"
   if [[ -s "$archive" ]]; then
     OPTS+=("-XX:SharedArchiveFile=$archive")

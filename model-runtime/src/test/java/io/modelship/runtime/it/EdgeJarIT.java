@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The single-file jar for laptops and devices (docs/edge.md), run the way the docs say: copied
  * alone into an empty directory and started through {@code scripts/edge-run.sh}, whose first run
- * writes an AppCDS archive at exit and whose later runs use it.
+ * unpacks ONNX Runtime's libraries and writes an AppCDS archive at exit, and whose later runs use
+ * both.
  */
 class EdgeJarIT extends JarHarness {
   static final Path UBER_JAR =
@@ -64,12 +65,13 @@ class EdgeJarIT extends JarHarness {
       throws Exception {
     Path device = Files.createDirectories(tmp.resolve("device"));
     Path jar = Files.copy(UBER_JAR, device.resolve(UBER_JAR.getFileName()));
-    Path cds = tmp.resolve("cds");
+    Path cache = tmp.resolve("cache");
+    Path cds = cache.resolve("cds");
 
     // First run: serves, and writes the archive when SIGTERM ends it.
     int port = freePort();
     Path first = tmp.resolve("first.log");
-    Process p = launch(first, jar, cds, irisArgs(port, "--warmup-requests", "0"));
+    Process p = launch(first, jar, cache, irisArgs(port, "--warmup-requests", "0"));
     awaitReady(port, p, first);
     assertPredicts(port);
     p.destroy();
@@ -77,6 +79,11 @@ class EdgeJarIT extends JarHarness {
     List<Path> archives = list(cds);
     assertThat(archives).as("AppCDS archive written at exit").hasSize(1);
     assertThat(Files.size(archives.get(0))).isGreaterThan(1L << 20);
+    try (Stream<Path> s = Files.walk(cache.resolve("native"))) {
+      assertThat(s.map(f -> f.getFileName().toString()))
+          .as("ONNX Runtime's libraries unpacked once, for -Donnxruntime.native.path")
+          .contains(LIBRARY, ".complete");
+    }
 
     // Second run: uses it, and the JVM accepts it (it warns and goes on without when it does not).
     port = freePort();
@@ -85,7 +92,7 @@ class EdgeJarIT extends JarHarness {
         launch(
             second,
             jar,
-            cds,
+            cache,
             irisArgs(port, "--warmup-requests", "0"),
             "-Xshare:on" /* fail instead of running without the archive */);
     awaitReady(port, p, second);
@@ -102,7 +109,7 @@ class EdgeJarIT extends JarHarness {
         launch(
             log,
             jar,
-            tmp.resolve("cds"),
+            tmp.resolve("cache"),
             new String[] {
               "fetch", "--uri", EXAMPLES.resolve("iris.onnx").toString(), "--dest", dest.toString()
             });
@@ -110,7 +117,9 @@ class EdgeJarIT extends JarHarness {
     assertThat(p.exitValue()).as(Files.readString(log)).isZero();
     assertThat(Files.readAllBytes(dest))
         .isEqualTo(Files.readAllBytes(EXAMPLES.resolve("iris.onnx")));
-    assertThat(tmp.resolve("cds")).as("no archive for a command that exits at once").doesNotExist();
+    assertThat(tmp.resolve("cache"))
+        .as("nothing cached for a command that exits at once")
+        .doesNotExist();
   }
 
   private void assertPredicts(int port) throws Exception {
@@ -119,7 +128,7 @@ class EdgeJarIT extends JarHarness {
     assertThat(r.body()).contains("\"label\":\"setosa\"", "\"model\":\"iris\"");
   }
 
-  private Process launch(Path log, Path jar, Path cds, String[] args, String... javaOpts)
+  private Process launch(Path log, Path jar, Path cache, String[] args, String... javaOpts)
       throws IOException {
     List<String> cmd = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
     cmd.addAll(List.of(args));
@@ -129,7 +138,7 @@ class EdgeJarIT extends JarHarness {
         .putAll(
             Map.of(
                 "EDGE_JAR", jar.toString(),
-                "EDGE_CDS_DIR", cds.toString(),
+                "EDGE_CACHE_DIR", cache.toString(),
                 "JAVA_OPTS", String.join(" ", javaOpts)));
     Process p = b.start();
     started.add(p);
