@@ -11,6 +11,10 @@ cd "$(dirname "$0")"
 ./mvnw -B -ntp verify "$@"
 status=$?
 
+# Queue mode against a real Kafka broker (KRaft, from Maven Central, on 127.0.0.1) and the packaged
+# runtime jar: replies, dead letters, the lag gauge, and a SIGKILL mid-stream with nothing lost.
+e2e/queue-e2e.sh || status=1
+
 # The Helm chart: lint, render, schema, RBAC and the Argo CD health check (builds helm once, cached).
 scripts/chart-test.sh || status=1
 

@@ -4,7 +4,9 @@ import io.modelship.runtime.cli.CommandLine;
 import io.modelship.runtime.fetch.ModelFetcher;
 import io.modelship.runtime.http.HeapDefaults;
 import io.modelship.runtime.http.ModelService;
+import io.modelship.runtime.queue.KafkaQueue;
 import io.modelship.runtime.router.RouterRoutes;
+import io.modelship.runtime.scoring.BatchRun;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -17,7 +19,7 @@ import sun.misc.Signal;
  * {@code java -jar quarkus-run.jar --model iris.onnx}: maps the flags onto configuration, starts
  * Quarkus, and exits non-zero when the model cannot be served. {@code --mode router --stable URL
  * ...} routes traffic between two revisions instead. {@code fetch ...} brings a model into place,
- * without starting Quarkus.
+ * and {@code batch ...} scores files, both without starting Quarkus.
  */
 @QuarkusMain
 public class Main implements QuarkusApplication {
@@ -27,10 +29,17 @@ public class Main implements QuarkusApplication {
 
   @Inject ModelService service;
   @Inject RouterRoutes router;
+  @Inject KafkaQueue queue;
 
   public static void main(String... args) {
     if (args.length > 0 && args[0].equals("fetch")) {
       System.exit(ModelFetcher.run(Arrays.copyOfRange(args, 1, args.length)));
+    }
+    if (args.length > 0 && args[0].equals("batch")) {
+      System.exit(
+          BatchRun.run(
+              Arrays.copyOfRange(args, 1, args.length),
+              failure -> cannotServe(failure, ModelFetcher.TERMINATION_LOG)));
     }
     CommandLine.Parsed parsed = CommandLine.parse(args);
     if (parsed.help()) {
@@ -90,6 +99,9 @@ public class Main implements QuarkusApplication {
   public int run(String... args) {
     if (router.active() && router.failure() != null) {
       return CommandLine.EXIT_USAGE;
+    }
+    if (queue.failure() != null) {
+      return CommandLine.EXIT_USAGE; // the queue settings' problems are logged
     }
     if (service.failure() != null) {
       return cannotServe(service.failure(), ModelFetcher.TERMINATION_LOG);

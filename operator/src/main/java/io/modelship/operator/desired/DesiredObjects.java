@@ -191,6 +191,7 @@ public final class DesiredObjects {
       args.addAll(List.of("--api-keys-file", KEYS_DIR + "/" + key));
     }
     args.addAll(batchingArgs(md.getSpec().runtime));
+    args.addAll(queueArgs(md));
     List<EnvVar> env = new ArrayList<>();
     // Endpoints take a few seconds to drop a terminating pod: keep answering meanwhile.
     env.add(new EnvVar("QUARKUS_SHUTDOWN_DELAY", "5s", null));
@@ -205,7 +206,7 @@ public final class DesiredObjects {
             .withContainerPort(HTTP_PORT)
             .withProtocol("TCP")
             .endPort()
-            .withReadinessProbe(probe("/v2/health/ready", 1, 3))
+            .withReadinessProbe(probe(readinessPath(md), 1, 3))
             .withLivenessProbe(probe("/v2/health/live", 10, 3))
             .withNewStartupProbe()
             .withHttpGet(get("/v2/health/live"))
@@ -261,6 +262,44 @@ public final class DesiredObjects {
         Integer.toString(runtime.batching.maxBatchSize),
         "--max-batch-delay-ms",
         Integer.toString(runtime.batching.maxDelayMs));
+  }
+
+  /**
+   * The runtime's queue flags for {@code spec.queue}; none when it is absent. The consumer group
+   * defaults to one per ModelDeployment, shared by its revisions, so a rollout hands partitions
+   * from old pods to new ones instead of reading the topic twice.
+   */
+  static List<String> queueArgs(ModelDeployment md) {
+    var queue = md.getSpec().queue;
+    if (queue == null || queue.kafka == null) {
+      return List.of();
+    }
+    var k = queue.kafka;
+    String group =
+        k.consumerGroup != null
+            ? k.consumerGroup
+            : "modelship." + md.getMetadata().getNamespace() + "." + md.getMetadata().getName();
+    return List.of(
+        "--queue",
+        "kafka",
+        "--kafka-bootstrap",
+        k.bootstrapServers,
+        "--request-topic",
+        k.requestTopic,
+        "--reply-topic",
+        k.replyTopic,
+        "--dead-letter-topic",
+        k.deadLetterTopic,
+        "--consumer-group",
+        group);
+  }
+
+  /**
+   * A queue worker is ready when its model is and it is in the consumer group ({@code
+   * /q/health/ready}); a serving pod when its model is ({@code /v2/health/ready}).
+   */
+  static String readinessPath(ModelDeployment md) {
+    return md.getSpec().queue != null ? "/q/health/ready" : "/v2/health/ready";
   }
 
   private static ResourceRequirements resources(ModelDeployment md) {
