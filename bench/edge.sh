@@ -330,9 +330,9 @@ cat "$WORK/report.md"
 if [[ -n "$OUT" ]]; then
   {
     echo
-    echo "## Edge: start-up and memory (\`bench/edge.sh\`, $(date -u +%Y-%m-%d))"
+    echo "## Edge: start-up and memory (bench/edge.sh)"
     echo
-    echo "Command: \`$COMMAND_LINE\`. Time from launch to the first answered prediction and resident"
+    echo "Measured on $(date -u +%Y-%m-%d). Command: \`$COMMAND_LINE\`. Time from launch to the first answered prediction and resident"
     echo "memory of the single-file jar, with JVM defaults and with the small-footprint options of"
     echo "\`scripts/edge-run.sh\`, against Python servers of the same model started the same way;"
     echo "see [edge.md](edge.md)."
