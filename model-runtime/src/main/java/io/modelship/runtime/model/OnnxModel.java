@@ -57,7 +57,17 @@ public final class OnnxModel implements AutoCloseable {
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
       throw new ModelLoadException(file + ": not a readable file");
     }
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env;
+    try {
+      env = OrtEnvironment.getEnvironment();
+    } catch (LinkageError e) {
+      throw new ModelLoadException(
+          nativeLibraryMissing(
+              System.getProperty("os.name"),
+              System.getProperty("os.arch"),
+              Messages.firstLine(e.getMessage())),
+          e);
+    }
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(1);
       options.setInterOpNumThreads(1);
@@ -69,6 +79,36 @@ public final class OnnxModel implements AutoCloseable {
       throw new ModelLoadException(
           file + ": not a loadable ONNX model: " + Messages.firstLine(e.getMessage()), e);
     }
+  }
+
+  /**
+   * Why ONNX Runtime could not start: its native library for this platform is neither in the jar
+   * (one built with an {@code edge-*} profile carries one platform's only, docs/edge.md) nor where
+   * {@code onnxruntime.native.path} or {@code java.library.path} point.
+   */
+  static String nativeLibraryMissing(String osName, String osArch, String detail) {
+    String os =
+        osName.startsWith("Mac")
+            ? "osx"
+            : osName.startsWith("Windows") ? "win" : osName.toLowerCase();
+    String arch =
+        switch (osArch) {
+          case "amd64", "x86_64" -> "x64";
+          case "aarch64", "arm64" -> "aarch64";
+          default -> osArch;
+        };
+    return "ONNX Runtime cannot start on "
+        + os
+        + "-"
+        + arch
+        + ": its native library for this platform is not in this jar ("
+        + detail
+        + "). A jar built with -Pedge-<platform> carries one platform's library only: use the"
+        + " jar built without such a profile, or put libonnxruntime and libonnxruntime4j_jni for "
+        + os
+        + "-"
+        + arch
+        + " in a directory and pass -Donnxruntime.native.path=DIR (docs/edge.md)";
   }
 
   private static List<TensorSpec> specs(Map<String, NodeInfo> infos) {
