@@ -30,7 +30,9 @@ final class Drift {
       return true;
     }
     if (desired instanceof Deployment d && cached instanceof Deployment c) {
-      return !Objects.equals(d.getSpec().getReplicas(), c.getSpec().getReplicas())
+      // A Deployment applied without replicas is sized by its autoscaler, not compared.
+      return (d.getSpec().getReplicas() != null
+              && !Objects.equals(d.getSpec().getReplicas(), c.getSpec().getReplicas()))
           || !containers(d.getSpec().getTemplate().getSpec().getContainers())
               .equals(containers(c.getSpec().getTemplate().getSpec().getContainers()))
           || !containers(d.getSpec().getTemplate().getSpec().getInitContainers())

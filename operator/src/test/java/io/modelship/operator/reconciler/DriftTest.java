@@ -46,4 +46,22 @@ class DriftTest {
     assertThat(Drift.needsApply(desired, live, hash)).isTrue();
     assertThat(Drift.backends(desired)).containsExactly(List.of("iris-v1=75", "iris-v2=25"));
   }
+
+  @Test
+  void aDeploymentScaledByAnotherWriterIsPutRightUnlessItsAutoscalerSizesIt() {
+    var md = new io.modelship.operator.api.ModelDeployment();
+    md.setMetadata(new ObjectMetaBuilder().withName("iris").withNamespace("ml").build());
+    md.setSpec(new io.modelship.operator.api.ModelDeploymentSpec());
+    md.getSpec().model = new io.modelship.operator.api.ModelSpec();
+    md.getSpec().model.name = "iris";
+    md.getSpec().model.uri = "configmap://iris-model/iris.onnx";
+    var fixed = io.modelship.operator.desired.DesiredObjects.deployment(md, "r", 2, "img", 30);
+    var live = io.modelship.operator.desired.DesiredObjects.deployment(md, "r", 2, "img", 30);
+    live.getMetadata().setAnnotations(Map.of(Drift.APPLIED, "h"));
+    live.getSpec().setReplicas(5);
+    assertThat(Drift.needsApply(fixed, live, "h")).isTrue();
+    var autoscaled =
+        io.modelship.operator.desired.DesiredObjects.deployment(md, "r", null, "img", 30);
+    assertThat(Drift.needsApply(autoscaled, live, "h")).isFalse();
+  }
 }
