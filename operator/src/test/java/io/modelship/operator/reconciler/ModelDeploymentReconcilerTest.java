@@ -371,9 +371,16 @@ class ModelDeploymentReconcilerTest {
     client.apps().deployments().inNamespace(ns).withName("iris-" + rev1).scale(5);
     markReady(rev1, 5);
     await().atMost(WAIT).until(() -> Integer.valueOf(5).equals(md().getStatus().replicas));
-    ModelDeployment touched = md();
-    touched.getSpec().autoscaling.maxReplicas = 7; // no rollout, a new autoscaler spec
-    client.resource(touched).update();
+    Thread.sleep(1000); // the reconciles of that scale are done
+    client
+        .resources(ModelDeployment.class)
+        .inNamespace(ns)
+        .withName("iris")
+        .edit(
+            m -> {
+              m.getSpec().autoscaling.maxReplicas = 7; // no rollout, a new autoscaler spec
+              return m;
+            });
     await()
         .atMost(WAIT)
         .until(() -> Integer.valueOf(7).equals(autoscaler(rev1).getSpec().getMaxReplicas()));
