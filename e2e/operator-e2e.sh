@@ -14,6 +14,8 @@
 #   - a missing ConfigMap is Degraded with its reason, while the stable revision keeps serving
 #   - the operator killed (SIGKILL) at several moments of a rollout converges after a restart, with
 #     no duplicate or orphaned objects
+#   - spec.autoscaling: an HPA per serving revision; its scale changes are not reverted; a model
+#     change starts the candidate at the stable's scale and replaces the old revision's HPA
 #   - deleting a ModelDeployment garbage-collects everything it owned
 # Prints `operator-e2e: N passed, N failed`; exits non-zero if anything failed.
 # E2E_KEEP=1 leaves the cluster up.
@@ -112,6 +114,89 @@ gateway_canary() {
   fi
 }
 
+# spec.autoscaling (examples/iris-autoscaling.yaml): a HorizontalPodAutoscaler per serving revision
+# on the real API server. No metrics-server runs here, so `kubectl scale` stands in for the
+# autoscaler's scale changes: the operator must leave them alone, and size a rollout from them.
+hpa_of() {
+  kubectl -n "$NS" get hpa "iris-autoscaling-$1" -o jsonpath='{.spec.scaleTargetRef.kind}/{.spec.scaleTargetRef.name} {.spec.minReplicas}-{.spec.maxReplicas}{range .spec.metrics[*]} {.type}:{.resource.name}{.pods.metric.name}={.resource.target.averageUtilization}{.pods.target.averageValue}{end}' 2>/dev/null
+}
+hpa_is() { [ "$(hpa_of "$1")" = "$2" ]; }
+hpas() { kubectl -n "$NS" get hpa -l modelship.io/name=iris-autoscaling -o jsonpath='{.items[*].metadata.name}'; }
+hpas_are() { [ "$(hpas)" = "$1" ]; }
+status_replicas_are() { [ "$(field iris-autoscaling '{.status.replicas}')" = "$1" ]; }
+autoscaling() {
+  local rev rev2 seen
+  kubectl -n "$NS" apply -f examples/iris-autoscaling.yaml >/dev/null
+  if ! kubectl -n "$NS" wait --for=condition=Ready md/iris-autoscaling --timeout=120s >/dev/null 2>&1; then
+    fail "iris-autoscaling never Ready" "$(kubectl -n "$NS" get md iris-autoscaling -o yaml | sed -n '/^status:/,$p'; tail -20 "$LOG")"
+    return
+  fi
+  rev=$(field iris-autoscaling '{.status.stableRevision}')
+  if until_true 30 hpa_is "$rev" "Deployment/iris-autoscaling-$rev 2-6 Resource:cpu=70"; then
+    ok "autoscaling: HPA iris-autoscaling-$rev scales Deployment iris-autoscaling-$rev, 2-6 replicas, cpu at 70 %"
+  else
+    fail "autoscaling: no HPA as the spec says" "$(hpa_of "$rev"; kubectl -n "$NS" get hpa -o yaml | head -60)"
+  fi
+  # The Deployment, applied without replicas once its HPA sizes it, kept its 2 (a share of the
+  # field was handed to a second field manager first).
+  if replicas_are "iris-autoscaling-$rev" 2 &&
+    [[ "$(kubectl -n "$NS" get deploy "iris-autoscaling-$rev" -o jsonpath='{.metadata.managedFields[*].manager}')" == *modelship-operator-replicas* ]]; then
+    ok "autoscaling: the Deployment handed its replicas over at 2 (modelship-operator-replicas holds a share)"
+  else
+    fail "autoscaling: replicas not handed over" "$(kubectl -n "$NS" get deploy "iris-autoscaling-$rev" -o yaml --show-managed-fields | head -80)"
+  fi
+
+  # The autoscaler's scale (kubectl scale in its place) survives the operator's reconciles: after
+  # it, a change of maxReplicas (a reconcile that rewrites the HPA) and a restart of the operator.
+  kubectl -n "$NS" scale deploy "iris-autoscaling-$rev" --replicas=4 >/dev/null
+  until_true 30 status_replicas_are 4 || true
+  kubectl -n "$NS" patch md iris-autoscaling --type merge -p '{"spec":{"autoscaling":{"maxReplicas":7}}}' >/dev/null
+  until_true 30 hpa_is "$rev" "Deployment/iris-autoscaling-$rev 2-7 Resource:cpu=70" || true
+  stop_operator TERM
+  start_operator
+  sleep 10
+  if replicas_are "iris-autoscaling-$rev" 4 && hpa_is "$rev" "Deployment/iris-autoscaling-$rev 2-7 Resource:cpu=70" &&
+    [ "$(field iris-autoscaling '{.status.stableRevision}')" = "$rev" ] && one_deployment iris-autoscaling; then
+    ok "autoscaling: a scale to 4 by another writer stays through a new maxReplicas and an operator restart; no rollout"
+  else
+    fail "autoscaling: the operator fought the scale" "$(kubectl -n "$NS" get deploy,hpa; tail -20 "$LOG")"
+  fi
+
+  # Another target: the HPA changes, the revision does not.
+  kubectl -n "$NS" patch md iris-autoscaling --type merge -p \
+    '{"spec":{"autoscaling":{"targetCPUUtilization":null,"targetInflightRequests":20}}}' >/dev/null
+  if until_true 30 hpa_is "$rev" "Deployment/iris-autoscaling-$rev 2-7 Pods:modelship_inflight_requests=20" &&
+    [ "$(field iris-autoscaling '{.status.stableRevision}')" = "$rev" ] && one_deployment iris-autoscaling; then
+    ok "autoscaling: targetInflightRequests becomes a Pods metric on modelship_inflight_requests; no rollout"
+  else
+    fail "autoscaling: the in-flight target" "$(hpa_of "$rev"; kubectl -n "$NS" get md,deploy)"
+  fi
+
+  # A model change: the candidate starts from the stable's 4 (not minReplicas 2); the old
+  # revision's HPA goes with it, and the new revision gets its own.
+  roll_to_v2 iris-autoscaling
+  seen=""
+  for _ in $(seq 1 120); do
+    seen="$seen $(field iris-autoscaling '{.status.rolloutReplicas}')"
+    stable_changed iris-autoscaling "$rev" && one_deployment iris-autoscaling && break
+    sleep 1
+  done
+  rev2=$(field iris-autoscaling '{.status.stableRevision}')
+  if [ "$rev2" != "$rev" ] && one_deployment iris-autoscaling && replicas_are "iris-autoscaling-$rev2" 4 &&
+    [[ "$seen" == *4* ]]; then
+    ok "autoscaling: the model change rolled out at the stable's scale ($rev x4 -> $rev2 x4, status.rolloutReplicas 4)"
+  else
+    fail "autoscaling: rollout not sized from the stable" "rolloutReplicas seen:$seen; $(kubectl -n "$NS" get md,deploy,hpa)"
+  fi
+  if until_true 30 hpas_are "iris-autoscaling-$rev2" &&
+    hpa_is "$rev2" "Deployment/iris-autoscaling-$rev2 2-7 Pods:modelship_inflight_requests=20"; then
+    ok "autoscaling: the old revision's HPA is gone, $rev2 has its own"
+  else
+    fail "autoscaling: HPAs after the rollout: $(hpas)"
+  fi
+  kubectl -n "$NS" delete md iris-autoscaling --wait=true >/dev/null
+}
+
 main() {
   "$CLUSTER" status >/dev/null 2>&1 && was_up=1
   [ -f "$JAR" ] || ./mvnw -q -B package -DskipTests -pl operator -am
@@ -207,6 +292,7 @@ main() {
   fi
 
   gateway_canary
+  autoscaling
 
   # Deleting the ModelDeployment: the garbage collector removes what it owned (pods go after their
   # 40 s termination grace period).

@@ -154,6 +154,8 @@ helm_checks() {
     "delete services -n default" \
     "create configmaps -n default" \
     "list pods -A" \
+    "patch horizontalpodautoscalers.autoscaling -n default" \
+    "delete horizontalpodautoscalers.autoscaling -n default" \
     "get secrets -n default" \
     "create secrets -n default" \
     "create events -n default" \

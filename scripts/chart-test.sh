@@ -63,6 +63,7 @@ WATCH_RULES=(
   'apps deployments: get list watch create update patch delete'
   ' services configmaps: get list watch create update patch delete'
   ' pods: get list watch'
+  'autoscaling horizontalpodautoscalers: get list watch create patch delete'
   ' secrets persistentvolumeclaims: get'
   ' secrets: create'
   ' events: create patch'

@@ -92,6 +92,10 @@ election are granted separately, in the release namespace only.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch"]
+# spec.autoscaling: a HorizontalPodAutoscaler per revision, server-side applied, watched, deleted.
+- apiGroups: ["autoscaling"]
+  resources: ["horizontalpodautoscalers"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: [""]
   resources: ["secrets", "persistentvolumeclaims"]
   verbs: ["get"]

@@ -143,6 +143,11 @@ public class PredictRoutes {
     if (!warmingUp) {
       // Without a start time, reply() records nothing: the warm-up stays out of the metrics.
       rc.put(STARTED, System.nanoTime());
+      if (endpoint != Endpoint.V2_METADATA) {
+        // Until the response ends or the connection closes: what an autoscaler's Pods metric reads.
+        metrics.started();
+        rc.addEndHandler(done -> metrics.answered());
+      }
     }
     Loaded l = service.loaded();
     try {

@@ -2,12 +2,15 @@ package io.modelship.runtime.http;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Per model and endpoint: {@code modelship_requests_total{status}}, {@code
@@ -15,8 +18,13 @@ import java.util.concurrent.TimeUnit;
  * modelship_request_duration_seconds}; per model, with batching on, the histogram of rows per model
  * call {@code modelship_batch_size_rows}. Meters are created on first use and then found by array
  * index: a registry lookup per request would cost more than the prediction.
+ *
+ * <p>Per pod, {@code modelship_inflight_requests}: prediction requests accepted and not yet
+ * answered. It exists from start-up (at 0), so that a HorizontalPodAutoscaler's Pods metric ({@code
+ * spec.autoscaling.targetInflightRequests}) finds every pod, idle ones included.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup
 public class RuntimeMetrics {
 
   private static final Duration[] BUCKETS = {
@@ -42,6 +50,30 @@ public class RuntimeMetrics {
   };
 
   @Inject MeterRegistry registry;
+
+  private final AtomicInteger inflight = new AtomicInteger();
+
+  @PostConstruct
+  void registerGauges() {
+    Gauge.builder("modelship.inflight.requests", inflight, AtomicInteger::get)
+        .description("Prediction requests accepted and not yet answered, in this pod")
+        .register(registry);
+  }
+
+  /** A prediction request was accepted; {@link #answered()} must follow once it ends. */
+  public void started() {
+    inflight.incrementAndGet();
+  }
+
+  /** A request counted by {@link #started()} has ended (answered, refused or cut off). */
+  public void answered() {
+    inflight.decrementAndGet();
+  }
+
+  /** Requests in flight now. */
+  public int inflight() {
+    return inflight.get();
+  }
 
   /** The meters of one model; the runtime serves one, so one set is cached. */
   private final class Meters {

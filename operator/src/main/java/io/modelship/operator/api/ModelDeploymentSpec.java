@@ -58,7 +58,9 @@ public class ModelDeploymentSpec {
   @JsonPropertyDescription("Optional API-key auth on the prediction endpoints.")
   public AuthSpec auth;
 
-  @JsonPropertyDescription("Horizontal autoscaling instead of fixed replicas.")
+  @JsonPropertyDescription(
+      "Horizontal autoscaling instead of fixed replicas: a HorizontalPodAutoscaler per serving"
+          + " revision. Changing it never starts a rollout.")
   public AutoscalingSpec autoscaling;
 
   @JsonPropertyDescription(

@@ -46,6 +46,12 @@ public class ModelDeploymentStatus {
 
   public Integer readyReplicas;
 
+  @JsonPropertyDescription(
+      "With spec.autoscaling, while a RollingUpdate or Recreate moves pods to the candidate: its"
+          + " full size, the stable revision's scale when the rollout began (within"
+          + " minReplicas..maxReplicas).")
+  public Integer rolloutReplicas;
+
   @JsonPropertyDescription("Ready, Progressing, Available, Degraded.")
   public List<Condition> conditions = new ArrayList<>();
 }

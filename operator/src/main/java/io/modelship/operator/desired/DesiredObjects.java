@@ -99,9 +99,17 @@ public final class DesiredObjects {
         .build();
   }
 
-  /** The Deployment of one revision, at the replica count the strategy decided. */
+  /**
+   * The Deployment of one revision, at the replica count the strategy decided; with {@code
+   * replicas} null, without one: its HorizontalPodAutoscaler sizes it (see {@link
+   * AutoscalerObjects}).
+   */
   public static Deployment deployment(
-      ModelDeployment md, String revision, int replicas, String image, long gracePeriodSeconds) {
+      ModelDeployment md,
+      String revision,
+      Integer replicas,
+      String image,
+      long gracePeriodSeconds) {
     String name = md.getMetadata().getName();
     Map<String, String> labels = Labels.of(name, revision);
     ModelSource source = ModelSource.parse(md.getSpec().model.uri);

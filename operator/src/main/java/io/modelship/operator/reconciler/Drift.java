@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,7 +15,8 @@ import java.util.Objects;
 /**
  * Whether an owned object must be written again: it is missing, what the operator last applied has
  * changed, or someone else changed a field that matters (replicas, images, arguments, selectors,
- * ports, card content). Fields the API server defaults are not compared. Pure.
+ * ports, card content, an autoscaler's bounds and metrics). Fields the API server defaults are not
+ * compared. Pure.
  */
 final class Drift {
   static final String APPLIED = "modelship.io/applied-hash";
@@ -30,7 +32,9 @@ final class Drift {
       return true;
     }
     if (desired instanceof Deployment d && cached instanceof Deployment c) {
-      return !Objects.equals(d.getSpec().getReplicas(), c.getSpec().getReplicas())
+      // A Deployment applied without replicas is sized by its autoscaler, not compared.
+      return (d.getSpec().getReplicas() != null
+              && !Objects.equals(d.getSpec().getReplicas(), c.getSpec().getReplicas()))
           || !containers(d.getSpec().getTemplate().getSpec().getContainers())
               .equals(containers(c.getSpec().getTemplate().getSpec().getContainers()))
           || !containers(d.getSpec().getTemplate().getSpec().getInitContainers())
@@ -39,6 +43,10 @@ final class Drift {
     if (desired instanceof Service d && cached instanceof Service c) {
       return !Objects.equals(d.getSpec().getSelector(), c.getSpec().getSelector())
           || !ports(d.getSpec().getPorts()).equals(ports(c.getSpec().getPorts()));
+    }
+    if (desired instanceof HorizontalPodAutoscaler d
+        && cached instanceof HorizontalPodAutoscaler c) {
+      return !autoscaler(d).equals(autoscaler(c));
     }
     if (desired instanceof ConfigMap d && cached instanceof ConfigMap c) {
       return !Objects.equals(d.getData(), c.getData());
@@ -79,6 +87,31 @@ final class Drift {
                   .toList();
             })
         .toList();
+  }
+
+  /** What another writer must not change in an autoscaler: its target, bounds and metrics. */
+  static List<String> autoscaler(HorizontalPodAutoscaler h) {
+    var s = h.getSpec();
+    List<String> out = new java.util.ArrayList<>();
+    out.add(s.getScaleTargetRef() == null ? null : s.getScaleTargetRef().getName());
+    out.add(s.getMinReplicas() + "-" + s.getMaxReplicas());
+    if (s.getMetrics() != null) {
+      for (var m : s.getMetrics()) {
+        out.add(
+            m.getType()
+                + (m.getResource() == null
+                    ? ""
+                    : m.getResource().getName()
+                        + "="
+                        + m.getResource().getTarget().getAverageUtilization())
+                + (m.getPods() == null
+                    ? ""
+                    : m.getPods().getMetric().getName()
+                        + "="
+                        + m.getPods().getTarget().getAverageValue()));
+      }
+    }
+    return out;
   }
 
   private static List<String> containers(List<Container> cs) {

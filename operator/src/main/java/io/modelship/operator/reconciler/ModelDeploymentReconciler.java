@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -25,12 +26,14 @@ import io.modelship.operator.api.ModelDeploymentStatus;
 import io.modelship.operator.api.Phase;
 import io.modelship.operator.api.StrategyType;
 import io.modelship.operator.config.OperatorConfig;
+import io.modelship.operator.desired.AutoscalerObjects;
 import io.modelship.operator.desired.DesiredObjects;
 import io.modelship.operator.desired.GatewayObjects;
 import io.modelship.operator.desired.Labels;
 import io.modelship.operator.desired.RouterObjects;
 import io.modelship.operator.desired.TrafficTable;
 import io.modelship.operator.revision.Revisions;
+import io.modelship.operator.strategy.Autoscaling;
 import io.modelship.operator.strategy.Decider;
 import io.modelship.operator.strategy.Decision;
 import io.modelship.operator.strategy.Failure;
@@ -78,7 +81,29 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         owned(Deployment.class, context),
         owned(Pod.class, context),
         owned(Service.class, context),
-        owned(ConfigMap.class, context));
+        owned(ConfigMap.class, context),
+        autoscalers(context));
+  }
+
+  /**
+   * The revisions' HorizontalPodAutoscalers. Their controller writes their status every 15 s; only
+   * a change of spec (generation) or labels concerns the operator.
+   */
+  private static EventSource<HorizontalPodAutoscaler, ModelDeployment> autoscalers(
+      EventSourceContext<ModelDeployment> context) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(HorizontalPodAutoscaler.class, ModelDeployment.class)
+            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            .withSecondaryToPrimaryMapper(ModelDeploymentReconciler::owner)
+            .withItemStore(TrimmedStore.of(HorizontalPodAutoscaler.class))
+            .withOnUpdateFilter(
+                (now, before) ->
+                    !Objects.equals(
+                            now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+                        || !Objects.equals(
+                            now.getMetadata().getLabels(), before.getMetadata().getLabels()))
+            .build(),
+        context);
   }
 
   /** An informer on the objects of one kind that this operator manages, mapped to their MD. */
@@ -111,7 +136,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             ? spec.runtime.image
             : config.runtimeImage();
     String desired = Revisions.of(spec, image);
-    int replicas = spec.replicas == null ? 1 : spec.replicas;
 
     Set<Deployment> deployments = context.getSecondaryResources(Deployment.class);
     Set<Pod> pods = context.getSecondaryResources(Pod.class);
@@ -133,13 +157,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (blocked == null && !started) {
       blocked = Preflight.cluster(md, client);
     }
-    RolloutInput input =
-        new RolloutInput(
-            desired,
-            stable,
-            replicas,
-            revisions,
-            spec.strategy == null ? null : spec.strategy.rollingUpdate);
     Decider.Action action = action(md);
     boolean routed = Routing.routed(spec);
     boolean gateway = GatewayObjects.applies(spec);
@@ -152,11 +169,29 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         stepped && stable != null && !desired.equals(stable)
             ? Routing.steps(spec, previous, desired, routers, now)
             : null;
+    StrategyType type = spec.strategy == null ? StrategyType.RollingUpdate : spec.strategy.type;
+    // Canary, BlueGreen and Shadow keep the stable revision at full size, and its autoscaler.
+    boolean keepsStable =
+        steps != null && type != StrategyType.RollingUpdate && type != StrategyType.Recreate;
+    RevisionState stableNow =
+        stable == null
+            ? null
+            : revisions.stream().filter(r -> r.revision().equals(stable)).findFirst().orElse(null);
+    int replicas =
+        Autoscaling.fullSize(
+            spec.autoscaling, spec.replicas, stableNow, previous.rolloutReplicas, keepsStable);
+    RolloutInput input =
+        new RolloutInput(
+            desired,
+            stable,
+            replicas,
+            revisions,
+            spec.strategy == null ? null : spec.strategy.rollingUpdate);
     Decision decision =
         Decider.decide(
             new Decider.Input(
                 input,
-                spec.strategy == null ? StrategyType.RollingUpdate : spec.strategy.type,
+                type,
                 previous.rejectedRevision,
                 blocked,
                 input.state(desired).failure(),
@@ -174,8 +209,13 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         decision.plan().phase(),
         decision.plan().replicas(),
         decision.plan().delete());
+    RevisionState stableState = decision.stable() == null ? null : input.state(decision.stable());
+    Set<String> autoscaled =
+        Autoscaling.autoscaled(
+            spec.autoscaling, decision, stableState, previous.rolloutReplicas, keepsStable);
     boolean heldBack =
-        apply(md, decision, desired, image, deployments, context, routed, routers, pods);
+        apply(
+            md, decision, desired, image, deployments, context, routed, routers, pods, autoscaled);
     boolean promoting =
         action == Decider.Action.PROMOTE
             && stepped
@@ -197,7 +237,6 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       // Clients reach the model through the router: not Ready until a router answers.
       decision = Routing.waitingForRouter(md, decision);
     }
-    RevisionState stableState = decision.stable() == null ? null : input.state(decision.stable());
     ModelDeploymentStatus next =
         StatusBuilder.build(
             md,
@@ -205,6 +244,14 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             stableState,
             url,
             Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    next.rolloutReplicas =
+        Autoscaling.remember(
+            spec.autoscaling,
+            decision,
+            replicas,
+            stableState,
+            previous.rolloutReplicas,
+            keepsStable);
     if (steps != null) {
       Routing.record(next, decision, steps);
     }
@@ -295,7 +342,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       Context<ModelDeployment> context,
       boolean routed,
       Routing.Observed routers,
-      Set<Pod> pods) {
+      Set<Pod> pods,
+      Set<String> autoscaled) {
     Map<String, Deployment> byRevision =
         existing.stream()
             .filter(d -> d.getMetadata().getLabels() != null)
@@ -308,6 +356,13 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     Map<String, Service> services =
         context.getSecondaryResources(Service.class).stream()
             .collect(Collectors.toMap(x -> x.getMetadata().getName(), x -> x, (a, b) -> a));
+    Map<String, HorizontalPodAutoscaler> autoscalers =
+        context.getSecondaryResources(HorizontalPodAutoscaler.class).stream()
+            .collect(Collectors.toMap(h -> h.getMetadata().getName(), h -> h, (a, b) -> a));
+    // An autoscaler goes before the operator resizes its revision, or it would scale it back.
+    autoscalers.values().stream()
+        .filter(h -> !autoscaled.contains(revisionOf(h)))
+        .forEach(this::delete);
     // The revisions first: a Service can take the API server seconds to create (it allocates an
     // address), and a reconcile that fails on it must not have held back the pods (bench/scale.sh).
     decision
@@ -320,20 +375,39 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                 applyIfChanged(
                     DesiredObjects.card(md, revision),
                     cards.get(Revisions.objectName(md, revision)));
+                boolean sized = autoscaled.contains(revision);
                 Deployment desired =
                     DesiredObjects.deployment(
-                        md, revision, count, image, config.terminationGracePeriodSeconds());
-                applyIfChanged(desired, cached);
+                        md,
+                        revision,
+                        sized ? null : count,
+                        image,
+                        config.terminationGracePeriodSeconds());
+                applyIfChanged(
+                    desired,
+                    cached,
+                    sized && cached != null ? () -> applier.shareReplicas(cached) : null);
               } else if (cached != null) {
                 // Other revisions keep the template they were created with: only their size
-                // changes.
-                scale(cached, count);
+                // changes, unless their autoscaler sizes them.
+                if (!autoscaled.contains(revision)) {
+                  scale(cached, count);
+                }
               } else {
                 LOG.warnf(
                     "%s: revision %s has no Deployment and no longer matches the spec; it cannot be re-created",
                     key(md), revision);
               }
             });
+    // A CPU target the serving container cannot be measured against (Preflight says why) leaves
+    // the autoscaler as it was.
+    if (Preflight.autoscaling(md.getSpec()) == null) {
+      for (String revision : autoscaled) {
+        applyIfChanged(
+            AutoscalerObjects.autoscaler(md, revision),
+            autoscalers.get(Revisions.objectName(md, revision)));
+      }
+    }
     Service cachedService = services.get(md.getMetadata().getName());
     if (!decision.plan().replicas().isEmpty()) {
       applyIfChanged(
@@ -480,14 +554,27 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
    * sent, so a steady state costs no writes.
    */
   private void applyIfChanged(HasMetadata desired, HasMetadata cached) {
+    applyIfChanged(desired, cached, null);
+  }
+
+  /** As above; {@code before} runs first when there is something to apply. */
+  private void applyIfChanged(HasMetadata desired, HasMetadata cached, Runnable before) {
     String hash =
         Integer.toHexString(Objects.hash(client.getKubernetesSerialization().asJson(desired)));
     desired
         .getMetadata()
         .setAnnotations(new java.util.LinkedHashMap<>(Map.of(Drift.APPLIED, hash)));
     if (Drift.needsApply(desired, cached, hash)) {
+      if (before != null) {
+        before.run();
+      }
       applier.apply(desired);
     }
+  }
+
+  private static String revisionOf(HasMetadata r) {
+    Map<String, String> labels = r.getMetadata().getLabels();
+    return labels == null ? null : labels.get(Labels.REVISION);
   }
 
   private void scale(Deployment d, int replicas) {

@@ -18,7 +18,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -121,16 +120,6 @@ final class Preflight {
               + " reads the router's counters, and with GatewayAPI requests do not pass through"
               + " it; remove them, or use the Router provider");
     }
-    List<String> unsupported = new ArrayList<>();
-    if (spec.autoscaling != null) {
-      unsupported.add("spec.autoscaling");
-    }
-    if (!unsupported.isEmpty()) {
-      return new Failure(
-          "FeatureNotSupported",
-          String.join(", ", unsupported)
-              + ": not supported by this operator version yet; remove it to roll out");
-    }
     if (ModelSource.parse(spec.model.uri).kind() == ModelSource.Kind.S3) {
       return new Failure(
           "ModelSourceNotSupported",
@@ -141,7 +130,46 @@ final class Preflight {
     if (resources != null) {
       return resources;
     }
+    Failure autoscaling = autoscaling(spec);
+    if (autoscaling != null) {
+      return autoscaling;
+    }
     return card(spec);
+  }
+
+  /**
+   * A CPU utilization target needs a CPU request on the serving container: utilization is usage as
+   * a share of the request, and without one the autoscaler has nothing to divide by and never
+   * scales. Without {@code spec.runtime.resources} the operator's default requests 100m; a CPU
+   * limit alone is also the request (Kubernetes copies it).
+   */
+  static Failure autoscaling(ModelDeploymentSpec spec) {
+    if (spec.autoscaling == null
+        || spec.autoscaling.targetCPUUtilization == null
+        || spec.runtime == null
+        || spec.runtime.resources == null) {
+      return null;
+    }
+    ResourceRequirements r = spec.runtime.resources;
+    Quantity cpu = r.getRequests() == null ? null : r.getRequests().get("cpu");
+    String field = "spec.runtime.resources.requests[cpu]";
+    if (cpu == null && r.getLimits() != null) {
+      cpu = r.getLimits().get("cpu");
+      field = "spec.runtime.resources.limits[cpu]";
+    }
+    BigDecimal amount = cpu == null ? null : amount(cpu);
+    if (amount == null || amount.signum() <= 0) {
+      return new Failure(
+          "InvalidSpec",
+          "spec.autoscaling.targetCPUUtilization: CPU utilization is measured against the serving"
+              + " container's CPU request, and "
+              + (cpu == null
+                  ? "spec.runtime.resources sets none"
+                  : field + " is " + quoted(cpu.toString()))
+              + "; set spec.runtime.resources.requests.cpu (for example 500m), or scale on"
+              + " spec.autoscaling.targetInflightRequests instead");
+    }
+    return null;
   }
 
   /**

@@ -176,6 +176,7 @@ public final class StatusBuilder {
     s.url = previous.url;
     s.replicas = previous.replicas;
     s.readyReplicas = previous.readyReplicas;
+    s.rolloutReplicas = previous.rolloutReplicas;
     List<Condition> conditions = new ArrayList<>();
     for (String type : List.of("Ready", "Progressing", "Available", "Degraded")) {
       Condition kept =
@@ -239,6 +240,7 @@ public final class StatusBuilder {
         && Objects.equals(a.url, b.url)
         && Objects.equals(a.replicas, b.replicas)
         && Objects.equals(a.readyReplicas, b.readyReplicas)
+        && Objects.equals(a.rolloutReplicas, b.rolloutReplicas)
         && Objects.equals(traffic(a.traffic), traffic(b.traffic))
         && Objects.equals(a.currentStep, b.currentStep)
         && Objects.equals(a.stepStartedAt, b.stepStartedAt)

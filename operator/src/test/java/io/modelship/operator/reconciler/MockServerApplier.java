@@ -20,7 +20,15 @@ public class MockServerApplier extends Applier {
     // A real API server keeps status on spec writes; the mock replaces the whole object.
     if (desired instanceof Deployment d && existing instanceof Deployment e) {
       d.setStatus(e.getStatus());
+      if (d.getSpec().getReplicas() == null) {
+        // Applied without replicas, a field another writer owns stays as it is (shareReplicas).
+        d.getSpec().setReplicas(e.getSpec().getReplicas());
+      }
     }
     client.resource(desired).update();
   }
+
+  /** Nothing to share without field managers: {@link #apply} keeps the count itself. */
+  @Override
+  public void shareReplicas(Deployment cached) {}
 }

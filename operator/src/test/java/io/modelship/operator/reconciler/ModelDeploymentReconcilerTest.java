@@ -330,6 +330,108 @@ class ModelDeploymentReconcilerTest {
         .isGreaterThanOrEqualTo(3);
   }
 
+  io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler autoscaler(String rev) {
+    return client
+        .autoscaling()
+        .v2()
+        .horizontalPodAutoscalers()
+        .inNamespace(ns)
+        .withName("iris-" + rev)
+        .get();
+  }
+
+  @Test
+  void theAutoscalerSizesTheStableAndARolloutStartsFromItsScale() throws Exception {
+    newNamespace();
+    byte[] v1 = model("iris.onnx");
+    byte[] v2 = model("iris-v2.onnx");
+    modelConfigMap("models", "v1", v1);
+    modelConfigMap("models", "v2", v2);
+    ModelDeployment md = iris(StrategyType.RollingUpdate, 2, "configmap://models/v1", null, "1");
+    md.getSpec().replicas = null;
+    md.getSpec().autoscaling = new io.modelship.operator.api.AutoscalingSpec();
+    md.getSpec().autoscaling.minReplicas = 2;
+    md.getSpec().autoscaling.maxReplicas = 6;
+    md.getSpec().autoscaling.targetInflightRequests = 10;
+    md.getSpec().strategy.rollingUpdate =
+        io.modelship.operator.strategy.StrategiesTest.rolling(1, 0);
+    client.resource(md).create();
+    String rev1 = firstRevisionServes(2);
+
+    await().atMost(WAIT).until(() -> autoscaler(rev1) != null);
+    var hpa = autoscaler(rev1);
+    assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("iris-" + rev1);
+    assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(6);
+    assertThat(hpa.getSpec().getMetrics().get(0).getPods().getMetric().getName())
+        .isEqualTo("modelship_inflight_requests");
+    assertThat(hpa.getMetadata().getLabels()).containsEntry(Labels.REVISION, rev1);
+
+    // The autoscaler scales the stable to 5: the operator's next reconciles leave it there.
+    client.apps().deployments().inNamespace(ns).withName("iris-" + rev1).scale(5);
+    markReady(rev1, 5);
+    await().atMost(WAIT).until(() -> Integer.valueOf(5).equals(md().getStatus().replicas));
+    Thread.sleep(1000); // the reconciles of that scale are done
+    client
+        .resources(ModelDeployment.class)
+        .inNamespace(ns)
+        .withName("iris")
+        .edit(
+            m -> {
+              m.getSpec().autoscaling.maxReplicas = 7; // no rollout, a new autoscaler spec
+              return m;
+            });
+    await()
+        .atMost(WAIT)
+        .until(() -> Integer.valueOf(7).equals(autoscaler(rev1).getSpec().getMaxReplicas()));
+    Thread.sleep(1000);
+    assertThat(revision(rev1).getSpec().getReplicas()).isEqualTo(5);
+    assertThat(deployments()).hasSize(1);
+    assertThat(md().getStatus().phase).isEqualTo(Phase.Healthy);
+
+    ModelDeployment change = md();
+    change.getSpec().model.uri = "configmap://models/v2";
+    client.resource(change).update();
+    boolean stableAutoscalerGone = false;
+    Integer remembered = null;
+    String rev2 = null;
+    for (int step = 0; step < 200; step++) {
+      List<Deployment> ds = deployments();
+      ModelDeployment now = md();
+      if (now.getStatus().rolloutReplicas != null) {
+        remembered = now.getStatus().rolloutReplicas;
+        stableAutoscalerGone |= autoscaler(rev1) == null;
+      }
+      if (now.getStatus().phase == Phase.Healthy
+          && ds.size() == 1
+          && !now.getStatus().stableRevision.equals(rev1)) {
+        rev2 = now.getStatus().stableRevision;
+        break;
+      }
+      for (Deployment d : ds) {
+        int spec = d.getSpec().getReplicas();
+        Integer r = d.getStatus() == null ? null : d.getStatus().getReadyReplicas();
+        if (r == null || r != spec) {
+          markReady(d.getMetadata().getLabels().get(Labels.REVISION), spec);
+          break;
+        }
+      }
+      Thread.sleep(100);
+    }
+    assertThat(rev2).as("the rollout finished").isNotNull();
+    assertThat(remembered).as("status.rolloutReplicas during the rollout").isEqualTo(5);
+    assertThat(stableAutoscalerGone)
+        .as("the stable's autoscaler went while its pods moved")
+        .isTrue();
+    assertThat(revision(rev2).getSpec().getReplicas())
+        .as("the candidate sized from the stable's 5, not minReplicas 2")
+        .isEqualTo(5);
+    String serving = rev2;
+    await().atMost(WAIT).until(() -> autoscaler(serving) != null);
+    assertThat(autoscaler(rev1)).isNull();
+    assertThat(md().getStatus().rolloutReplicas).isNull();
+  }
+
   @Test
   void missingConfigMapIsDegradedWhileTheStableRevisionKeepsServing() throws Exception {
     newNamespace();

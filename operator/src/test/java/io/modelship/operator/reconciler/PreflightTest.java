@@ -115,12 +115,65 @@ class PreflightTest {
     s.runtime.batching.maxDelayMs = 2;
     assertThat(Preflight.spec(s, false)).isNull();
     assertThat(Preflight.spec(s, true)).isNull();
-
-    // Only what is still unsupported is named.
     s.autoscaling = new io.modelship.operator.api.AutoscalingSpec();
-    assertThat(Preflight.spec(s, false).message())
+    s.autoscaling.maxReplicas = 4;
+    s.autoscaling.targetInflightRequests = 8;
+    assertThat(Preflight.spec(s, false)).isNull();
+  }
+
+  static ModelDeploymentSpec cpuTarget(Map<String, String> requests, Map<String, String> limits) {
+    ModelDeploymentSpec s = spec();
+    s.autoscaling = new io.modelship.operator.api.AutoscalingSpec();
+    s.autoscaling.maxReplicas = 4;
+    s.autoscaling.targetCPUUtilization = 70;
+    if (requests != null || limits != null) {
+      s.runtime = new io.modelship.operator.api.RuntimeSpec();
+      s.runtime.resources = new io.fabric8.kubernetes.api.model.ResourceRequirements();
+      if (requests != null) {
+        requests.forEach(
+            (k, v) ->
+                s.runtime
+                    .resources
+                    .getRequests()
+                    .put(k, new io.fabric8.kubernetes.api.model.Quantity(v)));
+      }
+      if (limits != null) {
+        limits.forEach(
+            (k, v) ->
+                s.runtime
+                    .resources
+                    .getLimits()
+                    .put(k, new io.fabric8.kubernetes.api.model.Quantity(v)));
+      }
+    }
+    return s;
+  }
+
+  @Test
+  void aCpuTargetNeedsACpuRequestOnTheServingContainer() {
+    // The operator's default resources request 100m.
+    assertThat(Preflight.spec(cpuTarget(null, null), true)).isNull();
+    assertThat(Preflight.spec(cpuTarget(Map.of("cpu", "500m"), null), true)).isNull();
+    // Kubernetes takes a CPU limit alone as the request.
+    assertThat(Preflight.spec(cpuTarget(Map.of("memory", "1Gi"), Map.of("cpu", "1")), true))
+        .isNull();
+
+    Failure none = Preflight.spec(cpuTarget(Map.of("memory", "1Gi"), null), true);
+    assertThat(none.reason()).isEqualTo("InvalidSpec");
+    assertThat(none.message())
         .isEqualTo(
-            "spec.autoscaling: not supported by this operator version yet; remove it to roll out");
+            "spec.autoscaling.targetCPUUtilization: CPU utilization is measured against the"
+                + " serving container's CPU request, and spec.runtime.resources sets none; set"
+                + " spec.runtime.resources.requests.cpu (for example 500m), or scale on"
+                + " spec.autoscaling.targetInflightRequests instead");
+    assertThat(Preflight.spec(cpuTarget(Map.of("cpu", "0"), null), false).message())
+        .contains("spec.runtime.resources.requests[cpu] is \"0\"");
+
+    // The in-flight target needs no CPU request.
+    ModelDeploymentSpec inflight = cpuTarget(Map.of("memory", "1Gi"), null);
+    inflight.autoscaling.targetCPUUtilization = null;
+    inflight.autoscaling.targetInflightRequests = 10;
+    assertThat(Preflight.spec(inflight, true)).isNull();
   }
 
   @Test
@@ -155,10 +208,6 @@ class PreflightTest {
     c.strategy.type = StrategyType.Shadow;
     assertThat(Preflight.spec(c, true).message())
         .startsWith("spec.strategy.type Shadow with traffic.provider GatewayAPI is not supported");
-
-    ModelDeploymentSpec a = spec();
-    a.autoscaling = new io.modelship.operator.api.AutoscalingSpec();
-    assertThat(Preflight.spec(a, false).message()).startsWith("spec.autoscaling: not supported");
 
     ModelDeploymentSpec s3 = spec();
     s3.model.uri = "s3://bucket/m.onnx";
