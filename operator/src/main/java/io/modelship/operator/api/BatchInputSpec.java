@@ -15,7 +15,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class BatchInputSpec {
 
   @JsonPropertyDescription(
-      "A ConfigMap in this namespace: one key, or (no key) every *.csv and *.jsonl key.")
+      "A ConfigMap in this namespace: one key, or (no key) every *.csv, *.jsonl and *.ndjson key.")
   public ConfigMapInput configMap;
 
   @JsonPropertyDescription("A file or directory on a PersistentVolumeClaim in this namespace.")
@@ -29,8 +29,10 @@ public class BatchInputSpec {
     public String name;
 
     @Size(min = 1, max = 253)
-    @Pattern("^[-._a-zA-Z0-9]+$")
-    @JsonPropertyDescription("The key holding the rows (a file name such as data.csv).")
+    @Pattern("^[-._a-zA-Z0-9]+\\.(csv|jsonl|ndjson)$")
+    @JsonPropertyDescription(
+        "The key holding the rows, a file name ending in .csv, .jsonl or .ndjson (the format is"
+            + " told by it).")
     public String key;
   }
 

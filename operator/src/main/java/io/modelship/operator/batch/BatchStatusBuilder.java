@@ -87,7 +87,14 @@ public final class BatchStatusBuilder {
       lastFinished = job != null && finished(job) ? job : null;
     }
     if (lastFinished != null) {
-      s.lastRun = run(lastFinished, podsOf(lastFinished, o.pods()));
+      List<Pod> pods = podsOf(lastFinished, o.pods());
+      boolean known =
+          previous.lastRun != null
+              && lastFinished.getMetadata().getName().equals(previous.lastRun.jobName);
+      // Its pods gone (or not yet in the cache): what was read from them before stays.
+      if (!pods.isEmpty() || !known) {
+        s.lastRun = run(lastFinished, pods);
+      }
     }
 
     boolean exists = scheduled ? o.cronJob() != null : (current != null || lastFinished != null);

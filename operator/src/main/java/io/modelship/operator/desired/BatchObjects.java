@@ -248,6 +248,9 @@ public final class BatchObjects {
             "/dev/termination-log",
             "--progress",
             "lines"));
+    if (paths.rejects() != null) {
+      args.addAll(List.of("--rejects", paths.rejects()));
+    }
     if (spec.format != null) {
       args.addAll(List.of("--format", spec.format.name()));
     }
@@ -284,25 +287,38 @@ public final class BatchObjects {
   }
 
   /**
-   * The batch command's --in and --out, and whether input and output are on the same claim.
+   * The batch command's --in, --out and --rejects, and whether input and output are on one claim.
    *
    * @param in a file or directory under {@link #IN_DIR}
-   * @param out a directory under {@link #OUT_DIR}
+   * @param out the predictions: a directory under {@link #OUT_DIR} for a directory input, the file
+   *     {@code X.predictions.csv} for an input file {@code X.csv}
+   * @param rejects {@code X.rejects.jsonl} beside the predictions for an input file; null for a
+   *     directory (the command names them the same way)
    */
-  public record Paths(String in, String out, boolean shared) {}
+  public record Paths(String in, String out, String rejects, boolean shared) {}
+
+  private static final java.util.regex.Pattern FILE =
+      java.util.regex.Pattern.compile("(?i).*\\.(csv|jsonl|ndjson)$");
 
   /**
-   * Where the batch command reads and writes. Without spec.output the predictions go beside the
-   * input: into the directory that holds spec.input.persistentVolumeClaim.path (so a directory of
-   * inputs never has prediction files mixed into it, to be read as input by the next run).
+   * Where the batch command reads and writes. A ConfigMap is a directory of its keys (only the
+   * chosen one when spec.input.configMap.key is set). A claim's path is a file when it ends in
+   * .csv, .jsonl or .ndjson, else a directory. Without spec.output the predictions go beside the
+   * input: into the directory that holds spec.input.persistentVolumeClaim.path (never into a
+   * directory of inputs, where the next run would find them).
    */
   public static Paths paths(ModelBatchJobSpec spec) {
     BatchInputSpec input = spec.input;
     String in;
+    String file = null;
     if (input.configMap != null) {
-      in = input.configMap.key == null ? IN_DIR : IN_DIR + "/" + input.configMap.key;
+      in = IN_DIR;
     } else {
-      in = IN_DIR + "/" + trim(input.persistentVolumeClaim.path);
+      String path = trim(input.persistentVolumeClaim.path);
+      in = path.isEmpty() || path.equals(".") ? IN_DIR : IN_DIR + "/" + path;
+      if (FILE.matcher(path).matches()) {
+        file = path.substring(path.lastIndexOf('/') + 1);
+      }
     }
     String outClaim;
     String outPath;
@@ -317,7 +333,16 @@ public final class BatchObjects {
         input.persistentVolumeClaim != null
             && input.persistentVolumeClaim.claimName.equals(outClaim);
     String out = outPath.isEmpty() || outPath.equals(".") ? OUT_DIR : OUT_DIR + "/" + outPath;
-    return new Paths(in, out, shared);
+    if (file == null) {
+      return new Paths(in, out, null, shared);
+    }
+    int dot = file.lastIndexOf('.');
+    String stem = file.substring(0, dot);
+    return new Paths(
+        in,
+        out + "/" + stem + ".predictions" + file.substring(dot),
+        out + "/" + stem + ".rejects.jsonl",
+        shared);
   }
 
   private static String trim(String path) {
