@@ -51,7 +51,7 @@ public class ModelBatchJobReconciler implements Reconciler<ModelBatchJob> {
   public static final String NAME = "modelbatchjob";
 
   /** How often a running batch's progress is read from its pod's log. */
-  static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
+  static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
 
   /** How often a scheduled job looks again (a ModelDeployment's new revision, a missing input). */
   static final Duration SCHEDULED_INTERVAL = Duration.ofSeconds(60);
