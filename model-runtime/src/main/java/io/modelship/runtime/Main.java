@@ -5,6 +5,7 @@ import io.modelship.runtime.fetch.ModelFetcher;
 import io.modelship.runtime.http.HeapDefaults;
 import io.modelship.runtime.http.ModelService;
 import io.modelship.runtime.router.RouterRoutes;
+import io.modelship.runtime.scoring.BatchRun;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -17,7 +18,7 @@ import sun.misc.Signal;
  * {@code java -jar quarkus-run.jar --model iris.onnx}: maps the flags onto configuration, starts
  * Quarkus, and exits non-zero when the model cannot be served. {@code --mode router --stable URL
  * ...} routes traffic between two revisions instead. {@code fetch ...} brings a model into place,
- * without starting Quarkus.
+ * and {@code batch ...} scores files, both without starting Quarkus.
  */
 @QuarkusMain
 public class Main implements QuarkusApplication {
@@ -31,6 +32,12 @@ public class Main implements QuarkusApplication {
   public static void main(String... args) {
     if (args.length > 0 && args[0].equals("fetch")) {
       System.exit(ModelFetcher.run(Arrays.copyOfRange(args, 1, args.length)));
+    }
+    if (args.length > 0 && args[0].equals("batch")) {
+      System.exit(
+          BatchRun.run(
+              Arrays.copyOfRange(args, 1, args.length),
+              failure -> cannotServe(failure, ModelFetcher.TERMINATION_LOG)));
     }
     CommandLine.Parsed parsed = CommandLine.parse(args);
     if (parsed.help()) {
