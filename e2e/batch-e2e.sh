@@ -46,6 +46,9 @@ mbj() { kubectl -n "$NS" get mbj "$1" -o "jsonpath=$2" 2>/dev/null; }
 phase_is() { [ "$(mbj "$1" '{.status.phase}')" = "$2" ]; }
 progress_seen() { [ "$(mbj "$1" '{.status.phase}')" = Running ] && [ "$(mbj "$1" '{.status.progress.rows}')" -gt 0 ] 2>/dev/null; }
 scheduled_run_done() { [ "$(mbj "$1" '{.status.lastRun.result}')" = Succeeded ]; }
+message_is() { [ "$(mbj "$1" '{.status.message}')" = "$2" ]; }
+claim_bound() { [ "$(kubectl -n "$NS" get pvc "$1" -o jsonpath='{.status.phase}')" = Bound ]; }
+suspended_cron() { phase_is "$1" Suspended && [ "$(kubectl -n "$NS" get cronjob "$1" -o jsonpath='{.spec.suspend}')" = true ]; }
 no_jobs_of() { [ -z "$(kubectl -n "$NS" get jobs,pods -l "modelship.io/batch-job=$1" -o name)" ]; }
 batch_diagnose() {
   kubectl -n "$NS" get mbj,jobs,cronjobs,pods,pvc -o wide 2>&1
@@ -107,7 +110,7 @@ spec:
   resources:
     requests: {storage: 1Gi}
 YAML
-  if until_true 60 test "$(kubectl -n "$NS" get pvc batch-output -o jsonpath='{.status.phase}')" = Bound; then
+  if until_true 60 claim_bound batch-output; then
     ok "claim batch-output is Bound to the hostPath volume $PV_DIR"
   else
     fail "claim batch-output never Bound" "$(kubectl -n "$NS" describe pvc batch-output)"
@@ -159,7 +162,7 @@ spec:
   output: {persistentVolumeClaim: {claimName: batch-output, path: nope}}
 YAML
   local want="spec.modelDeploymentRef: ModelDeployment nope not found in namespace $NS"
-  if until_true 60 test "$(mbj no-such-model '{.status.message}')" = "$want" &&
+  if until_true 60 message_is no-such-model "$want" &&
     phase_is no-such-model Pending && no_jobs_of no-such-model; then
     ok "a missing ModelDeployment: Pending, \"$want\", no Job"
   else
@@ -243,8 +246,7 @@ YAML
     fail "iris-batch-schedule did not go back to Scheduled" "$(batch_diagnose)"
   fi
   kubectl -n "$NS" patch mbj iris-batch-schedule --type merge -p '{"spec":{"suspend":true}}' >/dev/null
-  if until_true 30 phase_is iris-batch-schedule Suspended &&
-    [ "$(kubectl -n "$NS" get cronjob iris-batch-schedule -o jsonpath='{.spec.suspend}')" = true ]; then
+  if until_true 30 suspended_cron iris-batch-schedule; then
     ok "spec.suspend: Suspended, and the CronJob is suspended"
   else
     fail "suspend" "$(batch_diagnose)"
