@@ -105,6 +105,10 @@ election are granted separately, in the release namespace only.
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
+# traffic.provider GatewayAPI: the HTTPRoute <name>, read and server-side applied (no informer).
+- apiGroups: ["gateway.networking.k8s.io"]
+  resources: ["httproutes"]
+  verbs: ["get", "create", "patch"]
 # ModelBatchJob: its runs as Jobs or a CronJob, and the running pod's log for progress.
 - apiGroups: ["modelship.io"]
   resources: ["modelbatchjobs"]
@@ -121,8 +125,4 @@ election are granted separately, in the release namespace only.
 - apiGroups: [""]
   resources: ["pods/log"]
   verbs: ["get"]
-# traffic.provider GatewayAPI: the HTTPRoute <name>, read and server-side applied (no informer).
-- apiGroups: ["gateway.networking.k8s.io"]
-  resources: ["httproutes"]
-  verbs: ["get", "create", "patch"]
 {{- end }}
