@@ -46,7 +46,7 @@ mbj() { kubectl -n "$NS" get mbj "$1" -o "jsonpath=$2" 2>/dev/null; }
 phase_is() { [ "$(mbj "$1" '{.status.phase}')" = "$2" ]; }
 progress_seen() { [ "$(mbj "$1" '{.status.phase}')" = Running ] && [ "$(mbj "$1" '{.status.progress.rows}')" -gt 0 ] 2>/dev/null; }
 scheduled_run_done() { [ "$(mbj "$1" '{.status.lastRun.result}')" = Succeeded ]; }
-message_is() { [ "$(mbj "$1" '{.status.message}')" = "$2" ]; }
+message_starts() { [[ "$(mbj "$1" '{.status.message}')" == "$2"* ]]; }
 claim_bound() { [ "$(kubectl -n "$NS" get pvc "$1" -o jsonpath='{.status.phase}')" = Bound ]; }
 suspended_cron() { phase_is "$1" Suspended && [ "$(kubectl -n "$NS" get cronjob "$1" -o jsonpath='{.spec.suspend}')" = true ]; }
 no_jobs_of() { [ -z "$(kubectl -n "$NS" get jobs,pods -l "modelship.io/batch-job=$1" -o name)" ]; }
@@ -162,9 +162,9 @@ spec:
   output: {persistentVolumeClaim: {claimName: batch-output, path: nope}}
 YAML
   local want="spec.modelDeploymentRef: ModelDeployment nope not found in namespace $NS"
-  if until_true 60 message_is no-such-model "$want" &&
+  if until_true 60 message_starts no-such-model "$want" &&
     phase_is no-such-model Pending && no_jobs_of no-such-model; then
-    ok "a missing ModelDeployment: Pending, \"$want\", no Job"
+    ok "a missing ModelDeployment: Pending, \"$(mbj no-such-model '{.status.message}')\", no Job"
   else
     fail "missing ModelDeployment" "$(batch_diagnose)"
   fi
