@@ -11,6 +11,10 @@ cd "$(dirname "$0")"
 ./mvnw -B -ntp verify "$@"
 status=$?
 
+# Queue mode against a real Kafka broker (KRaft, from Maven Central, on 127.0.0.1) and the packaged
+# runtime jar: replies, dead letters, the lag gauge, and a SIGKILL mid-stream with nothing lost.
+e2e/queue-e2e.sh || status=1
+
 # The Helm chart: lint, render, schema, RBAC and the Argo CD health check (builds helm once, cached).
 scripts/chart-test.sh || status=1
 
@@ -29,6 +33,8 @@ e2e/batch-e2e.sh || status=1
 # Faults on the real node: the operator SIGKILLed 20 times during three rollouts, a leader failover,
 # etcd and the API server crashing mid-canary.
 e2e/fault-e2e.sh || status=1
+# Pre-processing on the real node: card transforms, the example transformer image in front of the runtime.
+scripts/images.sh build iris-transformer && e2e/preprocess-e2e.sh || status=1
 
 # One summary over every Surefire and Failsafe report of every module.
 summary() {

@@ -13,6 +13,8 @@
 #   operator  ghcr.io/modelship/operator:<appVersion>
 #   pause     registry.k8s.io/pause:3.10.1                    the pod sandbox, from the pause.c of
 #                                                             k8s.io/kubernetes (the test node's)
+# and, only when named: iris-transformer  ghcr.io/modelship/iris-transformer:<appVersion>, the
+# example pre-processing container of examples/transformer/ (docs/preprocessing.md).
 # <appVersion> is helm/modelship/Chart.yaml's. The Java images run as user 185 (modelship), hold
 # no shell and no package manager: /opt/java (the jlinked runtime), /opt/modelship (the
 # application) and the libraries they load.
@@ -61,6 +63,7 @@ image_name() {
     runtime) printf 'ghcr.io/modelship/model-runtime:%s' "$APP_VERSION" ;;
     operator) printf 'ghcr.io/modelship/operator:%s' "$APP_VERSION" ;;
     pause) printf 'registry.k8s.io/pause:%s' "$PAUSE_VERSION" ;;
+    iris-transformer) printf 'ghcr.io/modelship/iris-transformer:%s' "$APP_VERSION" ;;
     *) return 1 ;;
   esac
 }
@@ -262,6 +265,24 @@ build_java() {
     "$env" '{"8080/tcp":{}}' "$work/base" "$work/deps" "$work/app"
 }
 
+# The example transformer (examples/transformer/IrisTransformer.java, JDK only): compiled with
+# javac, on a Java runtime of just the modules it uses (its own base, a few MB smaller).
+build_iris_transformer() {
+  local work
+  work=$(mktemp -d "$OUT/.work.XXXXXX")
+  # shellcheck disable=SC2064
+  trap "rm -rf '$work'" RETURN
+  JAVA_MODULES=java.base,java.net.http,jdk.httpserver base_rootfs "$work/base"
+  mkdir -p "$work/app/opt/transformer"
+  "$JAVA17_HOME/bin/javac" --release 17 -d "$work/app/opt/transformer" \
+    "$ROOT/examples/transformer/IrisTransformer.java" || die "javac failed on the example transformer"
+  chmod -R a+rX,go-w "$work/app"
+  oci_image "$(image_name iris-transformer)" "$OUT/iris-transformer.tar" "$RUN_UID:$RUN_UID" \
+    "$(json_array /opt/java/bin/java -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError \
+      -XX:TieredStopAtLevel=1 -Djava.io.tmpdir=/tmp -cp /opt/transformer IrisTransformer)" \
+    "$JAVA_ENV" '{"8080/tcp":{}}' "$work/base" "$work/app"
+}
+
 build_pause() {
   local work src
   command -v gcc >/dev/null 2>&1 || die "gcc is needed to build pause (apt-get install gcc libc6-dev)"
@@ -319,6 +340,7 @@ cmd_build() {
       # own accounting). RSS 337 -> 273 MiB with all Ready, and sooner.
       operator) build_java operator operator 50 "$OPERATOR_ENV" -XX:TieredStopAtLevel=1 ;;
       pause) build_pause ;;
+      iris-transformer) build_iris_transformer ;;
     esac
   done
   rm -rf "$OUT/.base"

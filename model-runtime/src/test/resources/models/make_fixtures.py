@@ -5,6 +5,10 @@ Writes next to this script:
   indexed.onnx,   indexed.yaml    classifier whose label is an INT64 class index, plus softmax scores
   strings.onnx                    per-input model with a STRING input (no card: features come from the graph)
   wide.onnx                       one DOUBLE [N, 3] input -> row sum (no card: features x0, x1, x2)
+  lookup.onnx,    lookup.yaml     INT64 slot -> FLOAT value from a 3-entry table; ONNX Runtime fails
+                                  the whole call when a slot is outside 0..2 (the card allows 0..9)
+  encoded.onnx,   encoded.yaml    FLOAT [N, 5] -> weighted sum; the card declares transforms
+                                  (standardize, minMax with a default, a 3-category oneHot)
 
 Every model is checked with onnx.checker (full_check) and run once with onnxruntime.
 The output is deterministic: fixed names, fixed weights, no timestamps.
@@ -144,6 +148,57 @@ def wide():
     return path, {"features": np.array([[1.0, 2.0, 3.0]], dtype=np.float64)}
 
 
+def lookup():
+    # value = [10, 20, 30][slot]; Gather fails the call for a slot outside the table
+    nodes = [helper.make_node("Gather", ["table", "slot"], ["value"], axis=0)]
+    path = save(
+        "lookup",
+        nodes,
+        [tensor("slot", TensorProto.INT64, ["N", 1])],
+        [tensor("value", TensorProto.FLOAT, ["N", 1])],
+        [const("table", [10.0, 20.0, 30.0], np.float32)],
+    )
+    write_card(
+        "lookup",
+        'name: lookup\n'
+        'version: "1"\n'
+        'format: onnx\n'
+        'inputs:\n'
+        '  - {name: slot, type: integer, min: 0, max: 9}\n',
+    )
+    return path, {"slot": np.array([[2]], dtype=np.int64)}
+def encoded():
+    # y = x @ [1, 2, 3, 5, 7]: every model column weighs differently, so a column out of place shows
+    nodes = [helper.make_node("MatMul", ["x", "W"], ["y"])]
+    path = save(
+        "encoded",
+        nodes,
+        [tensor("x", TensorProto.FLOAT, ["N", 5])],
+        [tensor("y", TensorProto.FLOAT, ["N", 1])],
+        [const("W", [[1.0], [2.0], [3.0], [5.0], [7.0]], np.float32)],
+    )
+    write_card(
+        "encoded",
+        'name: encoded\n'
+        'version: "1"\n'
+        'format: onnx\n'
+        'inputs:\n'
+        '  - name: length_mm\n'
+        '    min: 0\n'
+        '    max: 1000\n'
+        '    transform: {standardize: {mean: 100, std: 10}}\n'
+        '  - name: weight\n'
+        '    required: false\n'
+        '    default: 50\n'
+        '    transform: {minMax: {min: 0, max: 200}}\n'
+        '  - name: colour\n'
+        '    type: string\n'
+        '    transform: {oneHot: {categories: [red, green, blue]}}\n',
+    )
+    # length_mm 120 -> 2, weight 50 -> 0.25, colour green -> [0, 1, 0]
+    return path, {"x": np.array([[2.0, 0.25, 0.0, 1.0, 0.0]], dtype=np.float32)}
+
+
 def run(path, feeds):
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     print(f"{path.name} ({path.stat().st_size} bytes)")
@@ -172,6 +227,17 @@ def main():
 
     total, = run(*wide())
     assert np.allclose(total, [[6.0]]), total
+
+    value, = run(*lookup())
+    assert np.allclose(value, [[30.0]]), value
+    session = ort.InferenceSession(str(OUT / "lookup.onnx"), providers=["CPUExecutionProvider"])
+    try:
+        session.run(None, {"slot": np.array([[0], [5]], dtype=np.int64)})
+        raise AssertionError("lookup.onnx answered for slot 5")
+    except ort.capi.onnxruntime_pybind11_state.InvalidArgument as e:
+        print(f"  slot 5 fails as intended: {str(e).splitlines()[0][:100]}")
+    y, = run(*encoded())
+    assert np.allclose(y, [[2.0 + 0.5 + 5.0]]), y
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import io.modelship.runtime.cli.CommandLine;
 import io.modelship.runtime.fetch.ModelFetcher;
 import io.modelship.runtime.http.HeapDefaults;
 import io.modelship.runtime.http.ModelService;
+import io.modelship.runtime.queue.KafkaQueue;
 import io.modelship.runtime.router.RouterRoutes;
 import io.modelship.runtime.scoring.BatchRun;
 import io.quarkus.runtime.Quarkus;
@@ -28,6 +29,7 @@ public class Main implements QuarkusApplication {
 
   @Inject ModelService service;
   @Inject RouterRoutes router;
+  @Inject KafkaQueue queue;
 
   public static void main(String... args) {
     if (args.length > 0 && args[0].equals("fetch")) {
@@ -97,6 +99,9 @@ public class Main implements QuarkusApplication {
   public int run(String... args) {
     if (router.active() && router.failure() != null) {
       return CommandLine.EXIT_USAGE;
+    }
+    if (queue.failure() != null) {
+      return CommandLine.EXIT_USAGE; // the queue settings' problems are logged
     }
     if (service.failure() != null) {
       return cannotServe(service.failure(), ModelFetcher.TERMINATION_LOG);

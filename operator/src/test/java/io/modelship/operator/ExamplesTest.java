@@ -26,7 +26,7 @@ class ExamplesTest {
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   @ParameterizedTest
-  @ValueSource(strings = {"iris-recreate.yaml", "iris-rolling.yaml"})
+  @ValueSource(strings = {"iris-recreate.yaml", "iris-rolling.yaml", "iris-queue.yaml"})
   void exampleDeploysTheModelItsShaNames(String file) throws Exception {
     ModelDeployment md =
         Serialization.unmarshal(Files.readString(EXAMPLES.resolve(file)), ModelDeployment.class);
@@ -44,7 +44,7 @@ class ExamplesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"iris-recreate.yaml", "iris-rolling.yaml"})
+  @ValueSource(strings = {"iris-recreate.yaml", "iris-rolling.yaml", "iris-queue.yaml"})
   void theCardWrittenFromTheSpecIsTheRuntimesCard(String file) throws Exception {
     ModelDeployment md =
         Serialization.unmarshal(Files.readString(EXAMPLES.resolve(file)), ModelDeployment.class);

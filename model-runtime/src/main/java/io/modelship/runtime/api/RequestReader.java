@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.modelship.runtime.Messages;
 import io.modelship.runtime.card.FeatureSpec;
 import io.modelship.runtime.card.FeatureType;
+import io.modelship.runtime.card.Transform;
 import io.modelship.runtime.model.Datatype;
 import io.modelship.runtime.model.FeatureBatch;
 import io.modelship.runtime.model.ModelSignature;
@@ -221,7 +222,12 @@ public final class RequestReader {
         if (!node.isTextual()) {
           v.add(field, "must be a string (got " + kind(node) + ")");
         } else {
-          ((String[]) column)[r] = node.textValue();
+          String problem = categoryProblem(f, node.textValue());
+          if (problem != null) {
+            v.add(field, problem);
+          } else {
+            ((String[]) column)[r] = node.textValue();
+          }
         }
       }
       default -> {
@@ -241,6 +247,20 @@ public final class RequestReader {
       case STRING -> ((String[]) column)[r] = (String) value;
       default -> ((double[]) column)[r] = (Double) value;
     }
+  }
+
+  /** Why a string is not acceptable for a one-hot feature, or {@code null} when it is. */
+  static String categoryProblem(FeatureSpec f, String value) {
+    Transform.OneHot o = f.oneHot();
+    if (o == null || o.ignoreUnknown() || o.indexOf(value) >= 0) {
+      return null;
+    }
+    String shown = value.length() > 40 ? value.substring(0, 40) + "…" : value;
+    return "unknown category \""
+        + shown
+        + "\" (this model knows: "
+        + String.join(", ", o.categories())
+        + ")";
   }
 
   /** Why a JSON value is not acceptable for a numeric feature, or {@code null} when it is. */
@@ -295,8 +315,12 @@ public final class RequestReader {
 
   // ---------------------------------------------------------------- Open Inference Protocol v2
 
-  /** A validated v2 inference request. */
-  public record V2Request(String id, List<Tensor> inputs, Set<String> outputs) {}
+  /**
+   * A validated v2 inference request: the graph's own tensors ({@code inputs}), or, when the card
+   * declares transforms, the raw features ({@code features}) the runtime transforms first.
+   */
+  public record V2Request(
+      String id, List<Tensor> inputs, FeatureBatch features, Set<String> outputs) {}
 
   /** Reads an Open Inference Protocol v2 infer request against the graph's inputs. */
   public V2Request v2(JsonNode root) {
@@ -318,6 +342,9 @@ public final class RequestReader {
     if (inputs.isEmpty()) {
       throw ApiException.field(
           422, "inputs", "empty: this model takes " + describe(signature.inputs()));
+    }
+    if (signature.card().hasTransforms()) {
+      return v2Features(root, id, inputs);
     }
     Map<String, TensorSpec> specs = new HashMap<>();
     signature.inputs().forEach(s -> specs.put(s.name(), s));
@@ -372,7 +399,139 @@ public final class RequestReader {
     }
     Set<String> outputs = requestedOutputs(root.get("outputs"), v);
     v.throwIfAny();
-    return new V2Request(id, tensors, outputs);
+    return new V2Request(id, tensors, null, outputs);
+  }
+
+  /**
+   * The v2 tensors a card with transforms is served with: one per declared feature, named like it,
+   * of shape [N] or [N, 1] (see {@link #featureTensors(List)}), carrying raw values that are
+   * validated like the readable API's and transformed before the model.
+   */
+  private V2Request v2Features(JsonNode root, String id, JsonNode inputs) {
+    Violations v = new Violations();
+    Object[] data = new Object[features.size()];
+    long batch = -1;
+    for (int i = 0; i < inputs.size(); i++) {
+      String p = "inputs[" + i + "]";
+      JsonNode in = inputs.get(i);
+      if (!in.isObject()) {
+        v.add(p, "must be an object with name, shape, datatype and data");
+        continue;
+      }
+      JsonNode nameNode = in.get("name");
+      if (nameNode == null || !nameNode.isTextual()) {
+        v.add(p + ".name", "required string");
+        continue;
+      }
+      Integer j = featureIndex.get(nameNode.textValue());
+      if (j == null) {
+        v.add(
+            p + ".name",
+            "unknown input \""
+                + nameNode.textValue()
+                + "\" (this model's card declares transforms, so v2 takes one tensor per feature: "
+                + describe(featureTensors(features))
+                + ")");
+        continue;
+      }
+      if (data[j] != null) {
+        v.add(p + ".name", "input \"" + nameNode.textValue() + "\" given twice");
+        continue;
+      }
+      JsonNode shapeNode = in.get("shape");
+      TensorSpec spec = featureTensor(features.get(j), shapeNode != null && shapeNode.size() == 2);
+      Tensor t = tensor(in, spec, p, v, features.get(j));
+      if (t == null) {
+        continue;
+      }
+      if (batch >= 0 && t.shape()[0] != batch) {
+        v.add(
+            p + ".shape[0]",
+            "batch size " + t.shape()[0] + " differs from the other inputs' " + batch);
+        continue;
+      }
+      batch = t.shape()[0];
+      data[j] = t.data();
+      if (t.data() instanceof String[] strings) {
+        for (int k = 0; k < strings.length; k++) {
+          String problem = categoryProblem(features.get(j), strings[k]);
+          if (problem != null) {
+            v.add(p + ".data[" + k + "]", problem);
+          }
+        }
+      }
+    }
+    Set<String> outputs = requestedOutputs(root.get("outputs"), v);
+    v.throwIfAny(); // every given tensor is valid, so rows is known
+    int rows = (int) batch;
+    Object[] columns = new Object[features.size()];
+    for (int j = 0; j < columns.length; j++) {
+      FeatureSpec f = features.get(j);
+      if (data[j] == null) {
+        if (f.required()) {
+          v.add(
+              "inputs",
+              "missing input \""
+                  + f.name()
+                  + "\" ("
+                  + describe(List.of(featureTensor(f, false)))
+                  + ")");
+          continue;
+        }
+        Object column =
+            switch (f.type()) {
+              case BOOLEAN -> new boolean[rows];
+              case STRING -> new String[rows];
+              default -> new double[rows];
+            };
+        for (int r = 0; r < rows; r++) {
+          store(f, f.defaultValue(), column, r);
+        }
+        columns[j] = column;
+      } else {
+        columns[j] = asColumn(data[j]);
+      }
+    }
+    v.throwIfAny();
+    return new V2Request(id, List.of(), new FeatureBatch(rows, columns), outputs);
+  }
+
+  /** The v2 inputs of a card with transforms: one tensor per declared feature, [N] each. */
+  public static List<TensorSpec> featureTensors(List<FeatureSpec> features) {
+    return features.stream().map(f -> featureTensor(f, false)).toList();
+  }
+
+  private static TensorSpec featureTensor(FeatureSpec f, boolean rank2) {
+    Datatype d =
+        switch (f.type()) {
+          case FLOAT -> Datatype.FP32;
+          case DOUBLE -> Datatype.FP64;
+          case INTEGER -> Datatype.INT64;
+          case BOOLEAN -> Datatype.BOOL;
+          case STRING -> Datatype.BYTES;
+        };
+    return new TensorSpec(f.name(), d, rank2 ? new long[] {-1, 1} : new long[] {-1});
+  }
+
+  /**
+   * A tensor's values as a feature column: numbers as doubles, booleans and strings as they are.
+   */
+  private static Object asColumn(Object data) {
+    if (data instanceof float[] a) {
+      double[] d = new double[a.length];
+      for (int i = 0; i < a.length; i++) {
+        d[i] = a[i];
+      }
+      return d;
+    }
+    if (data instanceof long[] a) {
+      double[] d = new double[a.length];
+      for (int i = 0; i < a.length; i++) {
+        d[i] = a[i];
+      }
+      return d;
+    }
+    return data;
   }
 
   private Set<String> requestedOutputs(JsonNode node, Violations v) {
@@ -408,6 +567,13 @@ public final class RequestReader {
   }
 
   private Tensor tensor(JsonNode in, TensorSpec spec, String p, Violations v) {
+    return tensor(in, spec, p, v, null);
+  }
+
+  /**
+   * @param feature the declared feature every value belongs to, or null to find it by column
+   */
+  private Tensor tensor(JsonNode in, TensorSpec spec, String p, Violations v, FeatureSpec feature) {
     JsonNode dt = in.get("datatype");
     if (dt == null || !dt.isTextual()) {
       v.add(p + ".datatype", "required: " + spec.datatype());
@@ -448,7 +614,7 @@ public final class RequestReader {
           "has " + flat.size() + " values but shape " + Arrays.toString(shape) + " needs " + count);
       return null;
     }
-    Object values = elements(flat, spec, p + ".data", v);
+    Object values = elements(flat, spec, p + ".data", v, feature);
     return values == null ? null : new Tensor(spec.name(), spec.datatype(), shape, values);
   }
 
@@ -537,7 +703,8 @@ public final class RequestReader {
     return true;
   }
 
-  private Object elements(List<JsonNode> flat, TensorSpec spec, String field, Violations v) {
+  private Object elements(
+      List<JsonNode> flat, TensorSpec spec, String field, Violations v, FeatureSpec only) {
     int n = flat.size();
     Datatype t = spec.datatype();
     Object out =
@@ -584,7 +751,7 @@ public final class RequestReader {
             v.add(f, "must be an integer that fits " + t + " (got " + e.asText() + ")");
             continue;
           }
-          FeatureSpec feature = featureFor(spec, k % columns);
+          FeatureSpec feature = only != null ? only : featureFor(spec, k % columns);
           if (feature != null) {
             String problem = boundsProblem(feature, d, e.asText());
             if (problem != null) {

@@ -188,7 +188,12 @@ public final class ResponseWriter {
           g.writeString(model.version());
           g.writeEndArray();
           g.writeStringField("platform", "onnxruntime_onnx");
-          tensors(g, "inputs", model.signature().inputs());
+          tensors(
+              g,
+              "inputs",
+              model.card().hasTransforms()
+                  ? RequestReader.featureTensors(model.card().inputs())
+                  : model.signature().inputs());
           tensors(g, "outputs", model.signature().outputs());
           g.writeObjectFieldStart("parameters");
           g.writeStringField("revision", model.revision());
@@ -209,6 +214,9 @@ public final class ResponseWriter {
               g.writeNumberField("max", f.max());
             }
             g.writeBooleanField("required", f.required());
+            if (f.transform() != null) {
+              g.writeStringField("transform", f.transform().kind());
+            }
             g.writeEndObject();
           }
           g.writeEndArray();

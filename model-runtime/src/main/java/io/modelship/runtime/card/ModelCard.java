@@ -27,4 +27,9 @@ public record ModelCard(
     inputs = List.copyOf(inputs);
     labels = List.copyOf(labels);
   }
+
+  /** Whether any feature declares a transform, which changes what the model's inputs mean. */
+  public boolean hasTransforms() {
+    return inputs.stream().anyMatch(f -> f.transform() != null);
+  }
 }

@@ -28,7 +28,8 @@ public final class ModelCardParser {
   private static final Set<String> TOP_LEVEL =
       Set.of("name", "version", "format", "description", "inputs", "outputs", "uri", "sha256");
   private static final Set<String> INPUT_FIELDS =
-      Set.of("name", "type", "min", "max", "required", "default", "description");
+      Set.of("name", "type", "min", "max", "required", "default", "description", "transform");
+  private static final Set<String> TRANSFORMS = Set.of("standardize", "minMax", "oneHot");
   private static final Set<String> OUTPUT_FIELDS = Set.of("labels");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -198,13 +199,136 @@ public final class ModelCardParser {
       }
     }
     Object defaultValue = defaultValue(node.get("default"), type, min, max, path, problems);
+    Transform transform = transform(node.get("transform"), type, path + ".transform", problems);
+    if (transform instanceof Transform.OneHot o
+        && defaultValue instanceof String s
+        && !o.ignoreUnknown()
+        && o.indexOf(s) < 0) {
+      problems.add(
+          path + ".default: \"" + s + "\" is not one of the oneHot categories " + o.categories());
+    }
     if (!required && defaultValue == null) {
       problems.add(path + ".default: an optional feature needs a default value for the model");
     }
     if (required && defaultValue != null) {
       problems.add(path + ".default: only optional features (required: false) take a default");
     }
-    return new FeatureSpec(name, type, min, max, required, defaultValue);
+    return new FeatureSpec(name, type, min, max, required, defaultValue, transform);
+  }
+
+  /**
+   * {@code {standardize: {mean, std}}}, {@code {minMax: {min, max}}} or {@code {oneHot:
+   * {categories, unknown}}}: exactly one, fitting the feature's type.
+   */
+  private static Transform transform(
+      JsonNode node, FeatureType type, String path, List<String> problems) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject() || node.size() != 1) {
+      problems.add(
+          path
+              + ": must be a mapping with exactly one of "
+              + String.join(", ", sorted(TRANSFORMS))
+              + ", such as {standardize: {mean: 5.8, std: 0.8}}");
+      return null;
+    }
+    String kind = node.fieldNames().next();
+    JsonNode body = node.get(kind);
+    String at = path + "." + kind;
+    if (!TRANSFORMS.contains(kind)) {
+      problems.add(
+          at + ": unknown transform (known: " + String.join(", ", sorted(TRANSFORMS)) + ")");
+      return null;
+    }
+    if (body == null || !body.isObject()) {
+      problems.add(at + ": must be a mapping");
+      return null;
+    }
+    switch (kind) {
+      case "standardize" -> {
+        unknownFields(body, Set.of("mean", "std"), at + ".", problems);
+        Double mean = number(body, "mean", at + ".mean", problems);
+        Double std = number(body, "std", at + ".std", problems);
+        boolean ok = numericFeature(type, at, problems);
+        if (mean == null && !body.has("mean")) {
+          problems.add(at + ".mean: required");
+        }
+        if (std == null && !body.has("std")) {
+          problems.add(at + ".std: required");
+        } else if (std != null && std <= 0) {
+          problems.add(at + ".std: must be greater than 0 (got " + std + ")");
+          ok = false;
+        }
+        return ok && mean != null && std != null ? new Transform.Standardize(mean, std) : null;
+      }
+      case "minMax" -> {
+        unknownFields(body, Set.of("min", "max"), at + ".", problems);
+        Double lo = number(body, "min", at + ".min", problems);
+        Double hi = number(body, "max", at + ".max", problems);
+        boolean ok = numericFeature(type, at, problems);
+        if (lo == null && !body.has("min")) {
+          problems.add(at + ".min: required");
+        }
+        if (hi == null && !body.has("max")) {
+          problems.add(at + ".max: required");
+        }
+        if (lo != null && hi != null && lo >= hi) {
+          problems.add(at + ": min (" + lo + ") must be less than max (" + hi + ")");
+          ok = false;
+        }
+        return ok && lo != null && hi != null ? new Transform.MinMax(lo, hi) : null;
+      }
+      default -> {
+        unknownFields(body, Set.of("categories", "unknown"), at + ".", problems);
+        boolean ok = true;
+        if (type != FeatureType.STRING) {
+          problems.add(at + ": only applies to string features (type is " + type.yamlName() + ")");
+          ok = false;
+        }
+        JsonNode cats = body.get("categories");
+        List<String> categories = new ArrayList<>();
+        if (cats == null || !cats.isArray() || cats.isEmpty()) {
+          problems.add(at + ".categories: required: a non-empty list of strings");
+          ok = false;
+        } else {
+          Set<String> seen = new HashSet<>();
+          for (int i = 0; i < cats.size(); i++) {
+            JsonNode c = cats.get(i);
+            if (!c.isTextual()) {
+              problems.add(at + ".categories[" + i + "]: must be a string (got " + c + ")");
+              ok = false;
+            } else if (!seen.add(c.textValue())) {
+              problems.add(
+                  at + ".categories[" + i + "]: duplicate category \"" + c.textValue() + "\"");
+              ok = false;
+            } else {
+              categories.add(c.textValue());
+            }
+          }
+        }
+        boolean ignore = false;
+        JsonNode unknown = body.get("unknown");
+        if (unknown != null && !unknown.isNull()) {
+          if (unknown.isTextual() && unknown.textValue().equals("ignore")) {
+            ignore = true;
+          } else if (!unknown.isTextual() || !unknown.textValue().equals("error")) {
+            problems.add(
+                at + ".unknown: must be error (the default) or ignore (got " + unknown + ")");
+            ok = false;
+          }
+        }
+        return ok ? Transform.OneHot.of(categories, ignore) : null;
+      }
+    }
+  }
+
+  private static boolean numericFeature(FeatureType type, String at, List<String> problems) {
+    if (!type.isNumeric()) {
+      problems.add(at + ": only applies to numeric features (type is " + type.yamlName() + ")");
+      return false;
+    }
+    return true;
   }
 
   private static Object defaultValue(

@@ -77,6 +77,42 @@ public final class CommandLine {
                   + MAX_WARMUP_REQUESTS
                   + " (default 60; 0: no warm-up)"),
           new Option(
+              "--queue",
+              "QUEUE",
+              List.of("modelship.queue.type"),
+              "kafka: also take prediction requests from a Kafka topic and write the replies to"
+                  + " another (docs/queue.md)"),
+          new Option(
+              "--kafka-bootstrap",
+              "HOST:PORT",
+              List.of("modelship.queue.kafka-bootstrap"),
+              "queue: Kafka's bootstrap servers, host:port[,...]"),
+          new Option(
+              "--kafka-config",
+              "FILE",
+              List.of("modelship.queue.kafka-config"),
+              "queue: Java properties file of further Kafka client settings (TLS, SASL)"),
+          new Option(
+              "--request-topic",
+              "TOPIC",
+              List.of("modelship.queue.request-topic"),
+              "queue: the topic prediction requests are read from"),
+          new Option(
+              "--reply-topic",
+              "TOPIC",
+              List.of("modelship.queue.reply-topic"),
+              "queue: the topic predictions are written to"),
+          new Option(
+              "--dead-letter-topic",
+              "TOPIC",
+              List.of("modelship.queue.dead-letter-topic"),
+              "queue: the topic refused and failed requests are written to, with the reason"),
+          new Option(
+              "--consumer-group",
+              "GROUP",
+              List.of("modelship.queue.consumer-group"),
+              "queue: the Kafka consumer group (default modelship-<model name>)"),
+          new Option(
               "--mode",
               "MODE",
               List.of("modelship.mode"),
@@ -187,6 +223,18 @@ public final class CommandLine {
           return "must be a percentage 0-100 (got " + value + ")";
         }
       }
+      case "QUEUE" -> {
+        if (!value.equals("kafka")) {
+          return "must be kafka (got " + value + ")";
+        }
+      }
+      case "TOPIC" -> {
+        if (!io.modelship.runtime.queue.QueueSettings.TOPIC.matcher(value).matches()) {
+          return "not a Kafka topic name: letters, digits, '.', '_', '-', at most 249 (got "
+              + value
+              + ")";
+        }
+      }
       case "MODE" -> {
         if (!value.equals("serve") && !value.equals("router")) {
           return "must be serve or router (got " + value + ")";
@@ -265,9 +313,10 @@ public final class CommandLine {
     b.append(String.format("  %-26s %s%n", "-h, --help", "print this help and exit"));
     b.append(
         "\nAny Quarkus property works too (-Dquarkus.shutdown.timeout=30s, QUARKUS_LOG_LEVEL=DEBUG).\n"
-            + "Exit codes: 0 stopped normally, 2 bad arguments (or router settings), 3 model or card cannot be served.\n"
+            + "Exit codes: 0 stopped normally, 2 bad arguments (or router or queue settings), 3 model or card cannot be served.\n"
             + "To copy or download a model and exit (init containers): java -jar quarkus-run.jar"
-            + " fetch --help");
+            + " fetch --help\n"
+            + "To score CSV or JSON-lines files and exit: java -jar quarkus-run.jar batch --help");
     return b.toString();
   }
 }

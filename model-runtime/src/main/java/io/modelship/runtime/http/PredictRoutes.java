@@ -416,7 +416,11 @@ public class PredictRoutes {
           written(endpoint, writer, root, l.model().predict(features(endpoint, reader, root)));
       case V2_INFER -> {
         RequestReader.V2Request req = reader.v2(root);
-        yield writer.v2(req.id(), l.model().infer(req.inputs(), req.outputs()));
+        yield writer.v2(
+            req.id(),
+            req.features() != null
+                ? l.model().infer(req.features(), req.outputs())
+                : l.model().infer(req.inputs(), req.outputs()));
       }
       case V2_METADATA -> writer.metadata();
     };

@@ -86,6 +86,51 @@ public interface RuntimeConfig {
     Duration timeout();
   }
 
+  /** Queue mode: prediction requests from Kafka as well as over HTTP (docs/queue.md). */
+  Queue queue();
+
+  /** Where queue mode reads requests and writes replies; off unless {@code type} is set. */
+  interface Queue {
+    /** {@code kafka} turns queue mode on ({@code --queue}). */
+    Optional<String> type();
+
+    /** Kafka's bootstrap servers, {@code host:port[,...]} ({@code --kafka-bootstrap}). */
+    Optional<String> kafkaBootstrap();
+
+    /**
+     * A Java properties file of further Kafka client settings (TLS, SASL) ({@code --kafka-config}).
+     */
+    Optional<Path> kafkaConfig();
+
+    /** The topic requests are read from ({@code --request-topic}). */
+    Optional<String> requestTopic();
+
+    /** The topic replies are written to ({@code --reply-topic}). */
+    Optional<String> replyTopic();
+
+    /** The topic refused and failed requests go to ({@code --dead-letter-topic}). */
+    Optional<String> deadLetterTopic();
+
+    /** The consumer group; default {@code modelship-<model name>} ({@code --consumer-group}). */
+    Optional<String> consumerGroup();
+
+    /** Requests taken per poll at most, and so per model call. */
+    @WithDefault("500")
+    int maxPollRecords();
+
+    /** Times a failed model call is tried again before the requests are tried alone. */
+    @WithDefault("2")
+    int modelRetries();
+
+    /** Wait before the first retry; the n-th waits n times as long. */
+    @WithDefault("100ms")
+    Duration retryBackoff();
+
+    /** Readiness turns false when the consumer loop has not come round for this long. */
+    @WithDefault("30s")
+    Duration stallTimeout();
+  }
+
   /** {@code serve} (a model) or {@code router} (traffic between two revisions) ({@code --mode}). */
   @WithDefault("serve")
   String mode();

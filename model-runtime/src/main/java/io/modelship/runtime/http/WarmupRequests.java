@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelship.runtime.api.RequestReader;
 import io.modelship.runtime.card.FeatureSpec;
 import io.modelship.runtime.card.FeatureType;
 import io.modelship.runtime.model.ModelSignature;
@@ -42,7 +43,13 @@ public final class WarmupRequests {
 
     ObjectNode v2 = NODES.objectNode();
     ArrayNode inputs = v2.putArray("inputs");
-    if (signature.layout() == ModelSignature.Layout.COLUMNS) {
+    if (signature.card().hasTransforms()) {
+      // Raw features, one tensor each, as v2 takes them for a card with transforms.
+      List<TensorSpec> tensors = RequestReader.featureTensors(features);
+      for (int j = 0; j < features.size(); j++) {
+        tensor(inputs, tensors.get(j), 1).add(values.get(j));
+      }
+    } else if (signature.layout() == ModelSignature.Layout.COLUMNS) {
       TensorSpec in = signature.inputs().get(0);
       tensor(inputs, in, features.size()).addAll(values);
     } else {
@@ -70,7 +77,7 @@ public final class WarmupRequests {
     }
     return switch (f.type()) {
       case BOOLEAN -> false;
-      case STRING -> "";
+      case STRING -> f.oneHot() != null ? f.oneHot().categories().get(0) : "";
       case FLOAT, DOUBLE, INTEGER -> {
         double v;
         if (f.min() != null && f.max() != null) {

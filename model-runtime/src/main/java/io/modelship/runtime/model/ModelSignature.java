@@ -200,16 +200,32 @@ public record ModelSignature(
                   + "' of type "
                   + in.datatype());
         }
+        if (f.oneHot() != null) {
+          problems.add(
+              "inputs["
+                  + i
+                  + "].transform.oneHot: feature '"
+                  + f.name()
+                  + "' expands into "
+                  + f.width()
+                  + " columns, which needs a model with a single [N, F] input; this model takes"
+                  + " one input per feature");
+        } else {
+          scaledIntoIntegers(f, i, in, problems);
+        }
       }
       return Layout.PER_INPUT;
     }
     if (inputs.size() == 1 && inputs.get(0).rank() == 2) {
       TensorSpec in = inputs.get(0);
-      if (in.dim(1) > 0 && in.dim(1) != features.size()) {
+      int width = features.stream().mapToInt(FeatureSpec::width).sum();
+      if (in.dim(1) > 0 && in.dim(1) != width) {
         problems.add(
             "inputs: the card declares "
                 + features.size()
-                + " features but model input '"
+                + " features"
+                + (width != features.size() ? expansion(features, width) : "")
+                + " but model input '"
                 + in.name()
                 + "' takes "
                 + in.dim(1)
@@ -220,6 +236,10 @@ public record ModelSignature(
       }
       for (int i = 0; i < features.size(); i++) {
         FeatureSpec f = features.get(i);
+        if (f.oneHot() != null) {
+          continue; // a string feature whose 0/1 columns fit any numeric input
+        }
+        scaledIntoIntegers(f, i, in, problems);
         if (!f.type().isNumeric() || !compatible(f.type(), in.datatype())) {
           problems.add(
               "inputs["
@@ -242,6 +262,37 @@ public record ModelSignature(
             + inputs.stream().map(TensorSpec::name).toList()
             + " by name nor the columns of a single [N, F] input");
     return Layout.COLUMNS;
+  }
+
+  /** " that one-hot encoding expands into 7 columns (colour: 3)". */
+  private static String expansion(List<FeatureSpec> features, int width) {
+    return " that one-hot encoding expands into "
+        + width
+        + " columns ("
+        + features.stream()
+            .filter(f -> f.oneHot() != null)
+            .map(f -> f.name() + ": " + f.width())
+            .collect(Collectors.joining(", "))
+        + ")";
+  }
+
+  /** Scaled values are fractional: an integer input would silently truncate them. */
+  private static void scaledIntoIntegers(
+      FeatureSpec f, int i, TensorSpec in, List<String> problems) {
+    if (f.transform() != null && f.oneHot() == null && !in.datatype().isFloating()) {
+      problems.add(
+          "inputs["
+              + i
+              + "].transform."
+              + f.transform().kind()
+              + ": feature '"
+              + f.name()
+              + "' is scaled to fractional values but model input '"
+              + in.name()
+              + "' is "
+              + in.datatype()
+              + "; scaling needs a floating-point input");
+    }
   }
 
   private static boolean compatible(FeatureType f, Datatype d) {

@@ -26,6 +26,7 @@ public final class ServedModel implements AutoCloseable {
   private final String sha256;
   private final String revision;
   private final Set<String> predictionOutputs;
+  private final FeatureEncoder encoder;
 
   private ServedModel(OnnxModel model, ModelSignature signature, String sha256, String revision) {
     this.model = model;
@@ -42,6 +43,8 @@ public final class ServedModel implements AutoCloseable {
       }
     }
     this.predictionOutputs = Set.copyOf(wanted);
+    this.encoder =
+        signature.card().hasTransforms() ? FeatureEncoder.of(signature.card().inputs()) : null;
   }
 
   /**
@@ -150,6 +153,14 @@ public final class ServedModel implements AutoCloseable {
     return new Prediction(rows, labels, proba, values);
   }
 
+  /**
+   * Runs the graph on validated features, transformed as the card declares (Open Inference Protocol
+   * v2 when the card has transforms).
+   */
+  public Map<String, Tensor> infer(FeatureBatch batch, Set<String> outputs) throws OrtException {
+    return model.run(feeds(batch), outputs);
+  }
+
   /** Runs the graph on raw tensors (Open Inference Protocol v2). */
   public Map<String, Tensor> infer(List<Tensor> inputs, Set<String> outputs) throws OrtException {
     return model.run(inputs, outputs);
@@ -158,6 +169,12 @@ public final class ServedModel implements AutoCloseable {
   private List<Tensor> feeds(FeatureBatch batch) {
     List<FeatureSpec> features = signature.card().inputs();
     int rows = batch.rows();
+    if (encoder != null && signature.layout() == ModelSignature.Layout.COLUMNS) {
+      TensorSpec in = signature.inputs().get(0);
+      double[] m = encoder.rowMajor(batch);
+      long[] shape = {rows, encoder.width()};
+      return List.of(new Tensor(in.name(), in.datatype(), shape, column(m, in.datatype())));
+    }
     if (signature.layout() == ModelSignature.Layout.COLUMNS) {
       TensorSpec in = signature.inputs().get(0);
       int f = features.size();
@@ -203,7 +220,8 @@ public final class ServedModel implements AutoCloseable {
       TensorSpec in =
           signature.inputs().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
       long[] shape = in.rank() == 1 ? new long[] {rows} : new long[] {rows, 1};
-      feeds.add(new Tensor(name, in.datatype(), shape, column(batch.columns()[j], in.datatype())));
+      Object col = encoder != null ? encoder.column(batch, j) : batch.columns()[j];
+      feeds.add(new Tensor(name, in.datatype(), shape, column(col, in.datatype())));
     }
     return feeds;
   }

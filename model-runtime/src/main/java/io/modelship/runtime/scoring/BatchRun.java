@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelship.runtime.api.RequestReader;
 import io.modelship.runtime.card.CardException;
+import io.modelship.runtime.fetch.ModelFetcher;
 import io.modelship.runtime.model.FeatureBatch;
 import io.modelship.runtime.model.ModelLoadException;
 import io.modelship.runtime.model.Prediction;
@@ -30,6 +31,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,7 +39,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -98,14 +104,25 @@ public final class BatchRun {
 
   private final Request request;
   private final PrintStream err;
+  private final Path terminationLog;
   private ServedModel model;
   private RequestReader reader;
   private PredictionColumns columns;
   private Counters counters;
 
-  private BatchRun(Request request, PrintStream err) {
+  private BatchRun(Request request, PrintStream err, Path terminationLog) {
     this.request = request;
     this.err = err;
+    this.terminationLog = terminationLog;
+  }
+
+  /**
+   * A failure's message, on stderr and where Kubernetes shows a container's last words (as the
+   * runtime does for a model it cannot serve), so a failed Job's pod status says why.
+   */
+  static void fail(PrintStream err, Path terminationLog, String message) {
+    err.println("modelship batch: " + message);
+    ModelFetcher.terminationMessage(terminationLog, "modelship batch: " + message);
   }
 
   /**
@@ -114,7 +131,13 @@ public final class BatchRun {
    * @param cannotServe reports a model or card that cannot be served and gives the exit code
    */
   public static int run(String[] args, ToIntFunction<String> cannotServe) {
-    return run(args, System.out, System.err, cannotServe, () -> System.console() != null ? 1 : 0);
+    return run(
+        args,
+        System.out,
+        System.err,
+        cannotServe,
+        () -> System.console() != null ? 1 : 0,
+        ModelFetcher.TERMINATION_LOG);
   }
 
   static int run(
@@ -122,14 +145,15 @@ public final class BatchRun {
       PrintStream out,
       PrintStream err,
       ToIntFunction<String> cannotServe,
-      IntSupplier isTerminal) {
+      IntSupplier isTerminal,
+      Path terminationLog) {
     BatchCommand.Parsed parsed = BatchCommand.parse(args);
     if (parsed.help()) {
       out.println(BatchCommand.usage());
       return BatchCommand.EXIT_OK;
     }
     if (parsed.error() != null) {
-      err.println("modelship batch: " + parsed.error());
+      fail(err, terminationLog, parsed.error());
       err.println("Run with batch --help to see the options.");
       return BatchCommand.EXIT_USAGE;
     }
@@ -138,7 +162,7 @@ public final class BatchRun {
     try {
       jobs = plan(request);
     } catch (PlanException e) {
-      err.println("modelship batch: " + e.getMessage());
+      fail(err, terminationLog, e.getMessage());
       if (e.code() == BatchCommand.EXIT_USAGE) {
         err.println("Run with batch --help to see the options.");
       }
@@ -156,7 +180,7 @@ public final class BatchRun {
       mode = isTerminal.getAsInt() != 0 ? ProgressMode.BAR : ProgressMode.LINES;
     }
     try (model) {
-      return new BatchRun(request, err).score(model, jobs, mode);
+      return new BatchRun(request, err, terminationLog).score(model, jobs, mode);
     }
   }
 
@@ -219,6 +243,14 @@ public final class BatchRun {
       err.println("modelship batch: no *.csv, *.jsonl or *.ndjson files in " + request.in());
     }
     ScheduledExecutorService ticker = startProgress(mode);
+    predictor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "batch-predict");
+              t.setDaemon(true);
+              return t;
+            });
+    pending = new Pending(request.batchSize());
     List<String> outputs = new ArrayList<>();
     List<String> rejects = new ArrayList<>();
     // A rejects file shared by several inputs stays open until the last of them is done.
@@ -243,11 +275,13 @@ public final class BatchRun {
         }
       }
     } catch (RunException e) {
+      predictor.shutdownNow();
       openRejects.values().forEach(Output::close);
       stopProgress(ticker, mode);
-      err.println("modelship batch: " + e.getMessage());
+      fail(err, terminationLog, e.getMessage());
       return e.code;
     }
+    predictor.shutdown();
     stopProgress(ticker, mode);
     Summary summary =
         new Summary(
@@ -269,8 +303,10 @@ public final class BatchRun {
             StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING);
       } catch (IOException e) {
-        err.println(
-            "modelship batch: cannot write the summary to " + request.summary() + ": " + reason(e));
+        fail(
+            err,
+            terminationLog,
+            "cannot write the summary to " + request.summary() + ": " + reason(e));
         return BatchCommand.EXIT_IO;
       }
     }
@@ -303,15 +339,17 @@ public final class BatchRun {
             });
     if (mode == ProgressMode.BAR) {
       s.scheduleAtFixedRate(
-          () -> err.print("\r" + Progress.bar(counters.snapshot(), 79)),
-          0,
-          250,
-          TimeUnit.MILLISECONDS);
+          () -> err.print(redraw(counters.snapshot())), 0, 250, TimeUnit.MILLISECONDS);
     } else {
       s.scheduleAtFixedRate(
           () -> err.println(Progress.line(counters.snapshot())), 2, 2, TimeUnit.SECONDS);
     }
     return s;
+  }
+
+  /** The bar over the previous one; padded, so a shorter bar leaves nothing of a longer one. */
+  private static String redraw(Progress.Snapshot s) {
+    return String.format("\r%-79s", Progress.bar(s, 79));
   }
 
   private void stopProgress(ScheduledExecutorService s, ProgressMode mode) {
@@ -325,7 +363,7 @@ public final class BatchRun {
       Thread.currentThread().interrupt();
     }
     if (mode == ProgressMode.BAR) {
-      err.println("\r" + Progress.bar(counters.snapshot(), 79));
+      err.println(redraw(counters.snapshot()));
     } else {
       err.println(Progress.line(counters.snapshot()));
     }
@@ -368,8 +406,12 @@ public final class BatchRun {
     void commit() throws IOException {
       writer.close();
       if (temp != null) {
-        Files.move(
-            temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+          Files.move(
+              temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+          Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
       }
       committed = true;
     }
@@ -395,10 +437,39 @@ public final class BatchRun {
   }
 
   /** Rows accepted and waiting for their model call, in input order. */
-  private final List<FeatureBatch> pendingFeatures = new ArrayList<>();
+  private static final class Pending {
+    final List<FeatureBatch> features;
+    final List<Object> carry;
+    final long[] lines;
 
-  private final List<Object> pendingCarry = new ArrayList<>();
-  private final List<Long> pendingLines = new ArrayList<>();
+    Pending(int capacity) {
+      features = new ArrayList<>(capacity);
+      carry = new ArrayList<>(capacity);
+      lines = new long[capacity];
+    }
+
+    int size() {
+      return features.size();
+    }
+
+    void add(FeatureBatch f, Object c, long line) {
+      lines[features.size()] = line;
+      features.add(f);
+      carry.add(c);
+    }
+  }
+
+  /**
+   * Batches handed to the model thread and not yet written, oldest first. Reading and validating
+   * the next batch overlaps with predicting and writing the previous ones; one thread predicts, so
+   * outputs stay in input order. At most {@link #IN_FLIGHT} batches wait, so memory stays bounded.
+   */
+  private final ArrayDeque<Future<?>> inFlight = new ArrayDeque<>();
+
+  static final int IN_FLIGHT = 2;
+
+  private ExecutorService predictor;
+  private Pending pending;
 
   private void scoreFile(Job job, Output rej) throws RunException {
     String file = job.in().toString();
@@ -493,15 +564,14 @@ public final class BatchRun {
           reject(rej, file, line.number(), r.reason(), text);
         } else {
           RowResult.Accepted a = (RowResult.Accepted) result;
-          pendingFeatures.add(a.features());
-          pendingCarry.add(a.carry());
-          pendingLines.add(line.number());
-          if (pendingFeatures.size() >= request.batchSize()) {
-            flush(file, out, rej, json);
+          pending.add(a.features(), a.carry(), line.number());
+          if (pending.size() >= request.batchSize()) {
+            submit(file, out, rej, json);
           }
         }
       }
-      flush(file, out, rej, json);
+      submit(file, out, rej, json);
+      drain(0);
       if (json != null) {
         json.flush();
       }
@@ -513,9 +583,15 @@ public final class BatchRun {
       throw new RunException(BatchCommand.EXIT_IO, "cannot write for " + file + ": " + reason(e));
     } finally {
       counters.current = null;
-      pendingFeatures.clear();
-      pendingCarry.clear();
-      pendingLines.clear();
+      pending = new Pending(request.batchSize());
+      if (!inFlight.isEmpty()) {
+        inFlight.forEach(f -> f.cancel(false));
+        try {
+          drain(0);
+        } catch (RunException | IOException e) {
+          // already failing
+        }
+      }
       if (out != null) {
         out.close();
       }
@@ -545,44 +621,76 @@ public final class BatchRun {
     }
   }
 
-  /** Predicts the pending rows in one model call and writes them out in order. */
-  private void flush(String file, Output out, Output rej, JsonGenerator json) throws IOException {
-    int n = pendingFeatures.size();
-    if (n == 0) {
+  /** Hands the pending rows to the model thread, waiting while too many batches are queued. */
+  private void submit(String file, Output out, Output rej, JsonGenerator json)
+      throws RunException, IOException {
+    Pending batch = pending;
+    pending = new Pending(request.batchSize());
+    if (batch.size() == 0) {
       return;
     }
+    drain(IN_FLIGHT - 1);
+    inFlight.add(
+        predictor.submit(
+            () -> {
+              predict(batch, file, out, rej, json);
+              return null;
+            }));
+  }
+
+  /** Waits until at most {@code keep} batches are queued; rethrows the model thread's failure. */
+  private void drain(int keep) throws RunException, IOException {
+    while (inFlight.size() > keep) {
+      Future<?> f = inFlight.poll();
+      try {
+        f.get();
+      } catch (CancellationException e) {
+        // the file is being abandoned
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RunException(BatchCommand.EXIT_IO, "interrupted");
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof IOException io) {
+          throw io;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+  }
+
+  /** Predicts a batch in one model call and writes its rows out in order (model thread). */
+  private void predict(Pending batch, String file, Output out, Output rej, JsonGenerator json)
+      throws IOException {
+    int n = batch.size();
     Prediction p;
     try {
-      p = model.predict(FeatureBatch.concat(pendingFeatures));
+      p = model.predict(FeatureBatch.concat(batch.features));
     } catch (Exception e) {
       p = null;
     }
     if (p != null) {
       for (int r = 0; r < n; r++) {
-        write(out, json, pendingCarry.get(r), p, r);
+        write(out, json, batch.carry.get(r), p, r);
       }
       counters.predicted += n;
-    } else {
-      // The batch failed: one row at a time, so only the rows the model cannot take are refused.
-      for (int r = 0; r < n; r++) {
-        try {
-          Prediction one = model.predict(pendingFeatures.get(r));
-          write(out, json, pendingCarry.get(r), one, 0);
-          counters.predicted++;
-        } catch (Exception e) {
-          reject(
-              rej,
-              file,
-              pendingLines.get(r),
-              "the model failed on this row: "
-                  + io.modelship.runtime.Messages.firstLine(e.getMessage()),
-              carryText(pendingCarry.get(r)));
-        }
+      return;
+    }
+    // The batch failed: one row at a time, so only the rows the model cannot take are refused.
+    for (int r = 0; r < n; r++) {
+      try {
+        Prediction one = model.predict(batch.features.get(r));
+        write(out, json, batch.carry.get(r), one, 0);
+        counters.predicted++;
+      } catch (Exception e) {
+        reject(
+            rej,
+            file,
+            batch.lines[r],
+            "the model failed on this row: "
+                + io.modelship.runtime.Messages.firstLine(e.getMessage()),
+            carryText(batch.carry.get(r)));
       }
     }
-    pendingFeatures.clear();
-    pendingCarry.clear();
-    pendingLines.clear();
   }
 
   private final StringBuilder row = new StringBuilder(256);
@@ -619,7 +727,8 @@ public final class BatchRun {
     return carry instanceof String s ? s : carry.toString();
   }
 
-  private void reject(Output rej, String file, long line, String reason, String raw)
+  /** Called by the reading thread and, for rows the model fails on, by the model thread. */
+  private synchronized void reject(Output rej, String file, long line, String reason, String raw)
       throws IOException {
     counters.rejected++;
     StringWriter w = new StringWriter(raw.length() + reason.length() + 64);

@@ -135,7 +135,9 @@ final class CsvRows {
 
   /** A decimal number (or NaN/Infinity, which the reader then refuses by name), else null. */
   static JsonNode number(String t) {
-    switch (t.toLowerCase(java.util.Locale.ROOT)) {
+    // Only the special values end in a letter; the common case skips the lower-casing.
+    boolean word = Character.isLetter(t.charAt(t.length() - 1));
+    switch (word ? t.toLowerCase(java.util.Locale.ROOT) : "") {
       case "nan", "+nan", "-nan" -> {
         return NODES.numberNode(Double.NaN);
       }

@@ -50,6 +50,37 @@ class CommandLineTest {
   }
 
   @Test
+  void queueFlagsSetTheQueuePropertiesAndRefuseWhatKafkaWouldRefuse() {
+    assertThat(
+            CommandLine.parse(
+                    "--queue",
+                    "kafka",
+                    "--kafka-bootstrap",
+                    "127.0.0.1:19092",
+                    "--request-topic",
+                    "iris.requests",
+                    "--reply-topic=iris.replies",
+                    "--dead-letter-topic",
+                    "iris_dlt",
+                    "--consumer-group",
+                    "g")
+                .properties())
+        .containsEntry("modelship.queue.type", "kafka")
+        .containsEntry("modelship.queue.kafka-bootstrap", "127.0.0.1:19092")
+        .containsEntry("modelship.queue.request-topic", "iris.requests")
+        .containsEntry("modelship.queue.reply-topic", "iris.replies")
+        .containsEntry("modelship.queue.dead-letter-topic", "iris_dlt")
+        .containsEntry("modelship.queue.consumer-group", "g");
+    assertThat(CommandLine.parse("--queue", "redis").error())
+        .isEqualTo("--queue: must be kafka (got redis)");
+    assertThat(CommandLine.parse("--reply-topic", "a/b").error())
+        .isEqualTo(
+            "--reply-topic: not a Kafka topic name: letters, digits, '.', '_', '-', at most 249"
+                + " (got a/b)");
+    assertThat(CommandLine.usage()).contains("--request-topic TOPIC", "MODELSHIP_QUEUE_TYPE");
+  }
+
+  @Test
   void helpWinsOverEverythingElse() {
     assertThat(CommandLine.parse("--port", "1", "--help").help()).isTrue();
     assertThat(CommandLine.parse("-h").help()).isTrue();

@@ -19,6 +19,16 @@ import io.fabric8.generator.annotation.ValidationRule;
         "!(has(self.min) || has(self.max)) || !has(self.type) || self.type in ['float', 'double',"
             + " 'integer']",
     message = "min/max only apply to numeric types (float, double, integer)")
+@ValidationRule(
+    value =
+        "!has(self.transform) || !(has(self.transform.standardize) || has(self.transform.minMax))"
+            + " || !has(self.type) || self.type in ['float', 'double', 'integer']",
+    message = "transform: standardize and minMax only apply to numeric types")
+@ValidationRule(
+    value =
+        "!has(self.transform) || !has(self.transform.oneHot) || (has(self.type) && self.type =="
+            + " 'string')",
+    message = "transform: oneHot only applies to type string")
 public class InputSpec {
 
   @Required
@@ -46,4 +56,9 @@ public class InputSpec {
 
   @Size(max = 1024)
   public String description;
+
+  @JsonPropertyDescription(
+      "Pre-processing the runtime applies after validation (min/max judge the raw value) and"
+          + " before the model: exactly one of standardize, minMax, oneHot.")
+  public TransformSpec transform;
 }

@@ -12,6 +12,13 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "!(has(self.replicas) && has(self.autoscaling))",
     message = "spec: set either replicas or autoscaling, not both")
+@ValidationRule(
+    value =
+        "!has(self.queue) || !has(self.strategy) || self.strategy.type == 'Recreate'"
+            + " || self.strategy.type == 'RollingUpdate'",
+    message =
+        "spec.queue: a queue worker has no HTTP traffic to split, preview or mirror; use"
+            + " strategy.type Recreate or RollingUpdate")
 public class ModelDeploymentSpec {
 
   @Required
@@ -43,11 +50,21 @@ public class ModelDeploymentSpec {
   @JsonPropertyDescription("How client traffic is split between revisions.")
   public TrafficSpec traffic;
 
+  @JsonPropertyDescription(
+      "Optional pre-processing container in front of the runtime in each pod (versioned with the"
+          + " revision).")
+  public TransformerSpec transformer;
+
   @JsonPropertyDescription("Optional API-key auth on the prediction endpoints.")
   public AuthSpec auth;
 
   @JsonPropertyDescription("Horizontal autoscaling instead of fixed replicas.")
   public AutoscalingSpec autoscaling;
+
+  @JsonPropertyDescription(
+      "Queue mode: the pods also read prediction requests from Kafka and write replies; part of"
+          + " the revision (docs/queue.md).")
+  public QueueSpec queue;
 
   @JsonPropertyDescription("Freezes a rollout where it stands; serving continues.")
   public Boolean paused;

@@ -130,7 +130,7 @@ public final class DesiredObjects {
                 "--card",
                 CARD_DIR + "/" + CARD_KEY,
                 "--port",
-                Integer.toString(HTTP_PORT),
+                Integer.toString(Transformers.runtimePort(md.getSpec())),
                 "--revision",
                 revision));
     List<VolumeMount> mounts = new ArrayList<>();
@@ -151,6 +151,7 @@ public final class DesiredObjects {
       args.addAll(List.of("--api-keys-file", KEYS_DIR + "/" + key));
     }
     args.addAll(batchingArgs(md.getSpec().runtime));
+    args.addAll(queueArgs(md));
     List<EnvVar> env = new ArrayList<>();
     // Endpoints take a few seconds to drop a terminating pod: keep answering meanwhile.
     env.add(new EnvVar("QUARKUS_SHUTDOWN_DELAY", "5s", null));
@@ -161,14 +162,16 @@ public final class DesiredObjects {
             .withArgs(args)
             .withEnv(env)
             .addNewPort()
-            .withName("http")
-            .withContainerPort(HTTP_PORT)
+            .withName(Transformers.runtimePortName(md.getSpec()))
+            .withContainerPort(Transformers.runtimePort(md.getSpec()))
             .withProtocol("TCP")
             .endPort()
-            .withReadinessProbe(probe("/v2/health/ready", 1, 3))
-            .withLivenessProbe(probe("/v2/health/live", 10, 3))
+            .withReadinessProbe(
+                probe(readinessPath(md), 1, 3, Transformers.runtimePortName(md.getSpec())))
+            .withLivenessProbe(
+                probe("/v2/health/live", 10, 3, Transformers.runtimePortName(md.getSpec())))
             .withNewStartupProbe()
-            .withHttpGet(get("/v2/health/live"))
+            .withHttpGet(get("/v2/health/live", Transformers.runtimePortName(md.getSpec())))
             .withPeriodSeconds(1)
             .withFailureThreshold(120)
             .endStartupProbe()
@@ -176,6 +179,13 @@ public final class DesiredObjects {
             .withSecurityContext(restricted())
             .withResources(resources(md))
             .build();
+    List<Container> containers = new ArrayList<>(List.of(runtime));
+    Container transformer = Transformers.container(md.getSpec());
+    if (transformer != null) {
+      containers.add(transformer);
+      volumes.add(
+          new VolumeBuilder().withName("transformer-tmp").withNewEmptyDir().endEmptyDir().build());
+    }
 
     return new DeploymentBuilder()
         .withMetadata(meta(md, Revisions.objectName(md, revision), labels))
@@ -193,6 +203,10 @@ public final class DesiredObjects {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(labels)
+        .withAnnotations(
+            Transformers.podAnnotations(md.getSpec()).isEmpty()
+                ? null
+                : Transformers.podAnnotations(md.getSpec()))
         .endMetadata()
         .withNewSpec()
         .withEnableServiceLinks(false)
@@ -200,7 +214,7 @@ public final class DesiredObjects {
         .withTerminationGracePeriodSeconds(gracePeriodSeconds)
         .withSecurityContext(podSecurity())
         .withInitContainers(fetch)
-        .withContainers(runtime)
+        .withContainers(containers)
         .withVolumes(volumes)
         .endSpec()
         .endTemplate()
@@ -274,6 +288,44 @@ public final class DesiredObjects {
         Integer.toString(runtime.batching.maxDelayMs));
   }
 
+  /**
+   * The runtime's queue flags for {@code spec.queue}; none when it is absent. The consumer group
+   * defaults to one per ModelDeployment, shared by its revisions, so a rollout hands partitions
+   * from old pods to new ones instead of reading the topic twice.
+   */
+  static List<String> queueArgs(ModelDeployment md) {
+    var queue = md.getSpec().queue;
+    if (queue == null || queue.kafka == null) {
+      return List.of();
+    }
+    var k = queue.kafka;
+    String group =
+        k.consumerGroup != null
+            ? k.consumerGroup
+            : "modelship." + md.getMetadata().getNamespace() + "." + md.getMetadata().getName();
+    return List.of(
+        "--queue",
+        "kafka",
+        "--kafka-bootstrap",
+        k.bootstrapServers,
+        "--request-topic",
+        k.requestTopic,
+        "--reply-topic",
+        k.replyTopic,
+        "--dead-letter-topic",
+        k.deadLetterTopic,
+        "--consumer-group",
+        group);
+  }
+
+  /**
+   * A queue worker is ready when its model is and it is in the consumer group ({@code
+   * /q/health/ready}); a serving pod when its model is ({@code /v2/health/ready}).
+   */
+  static String readinessPath(ModelDeployment md) {
+    return md.getSpec().queue != null ? "/q/health/ready" : "/v2/health/ready";
+  }
+
   private static ResourceRequirements resources(ModelDeployment md) {
     if (md.getSpec().runtime != null && md.getSpec().runtime.resources != null) {
       return md.getSpec().runtime.resources;
@@ -307,13 +359,22 @@ public final class DesiredObjects {
   }
 
   static HTTPGetAction get(String path) {
-    return new HTTPGetActionBuilder().withPath(path).withPort(new IntOrString("http")).build();
+    return get(path, "http");
+  }
+
+  static HTTPGetAction get(String path, String port) {
+    return new HTTPGetActionBuilder().withPath(path).withPort(new IntOrString(port)).build();
   }
 
   static io.fabric8.kubernetes.api.model.Probe probe(
       String path, int periodSeconds, int failureThreshold) {
+    return probe(path, periodSeconds, failureThreshold, "http");
+  }
+
+  static io.fabric8.kubernetes.api.model.Probe probe(
+      String path, int periodSeconds, int failureThreshold, String port) {
     var p = new io.fabric8.kubernetes.api.model.Probe();
-    p.setHttpGet(get(path));
+    p.setHttpGet(get(path, port));
     p.setPeriodSeconds(periodSeconds);
     p.setFailureThreshold(failureThreshold);
     p.setTimeoutSeconds(2);

@@ -49,6 +49,9 @@ public final class ModelCards {
         if (in.defaultValue != null) {
           f.set("default", in.defaultValue);
         }
+        if (in.transform != null) {
+          f.set("transform", YAML.valueToTree(in.transform));
+        }
       }
     }
     if (model.outputs != null && model.outputs.labels != null) {

@@ -3,6 +3,7 @@ package io.modelship.operator.reconciler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.modelship.operator.desired.Labels;
+import io.modelship.operator.desired.Transformers;
 import io.modelship.operator.strategy.Failure;
 import io.modelship.operator.strategy.PodFailures;
 import io.modelship.operator.strategy.RevisionState;
@@ -102,7 +103,13 @@ public final class Observations {
           || !ready(p)) {
         continue;
       }
-      out.computeIfAbsent(rev, k -> new ArrayList<>()).add(p.getStatus().getPodIP() + ":" + port);
+      // A revision with a transformer on another port says so on its pods.
+      int at =
+          p.getMetadata().getAnnotations() != null
+                  && p.getMetadata().getAnnotations().containsKey(Transformers.SERVING_PORT)
+              ? Transformers.servingPort(p.getMetadata().getAnnotations())
+              : port;
+      out.computeIfAbsent(rev, k -> new ArrayList<>()).add(p.getStatus().getPodIP() + ":" + at);
     }
     out.values().forEach(l -> l.sort(null));
     return out;

@@ -10,6 +10,7 @@ import io.modelship.operator.api.ModelDeployment;
 import io.modelship.operator.api.ModelDeploymentSpec;
 import io.modelship.operator.api.StrategyType;
 import io.modelship.operator.api.TrafficProvider;
+import io.modelship.operator.api.TransformSpec;
 import io.modelship.operator.desired.ModelCards;
 import io.modelship.operator.desired.ModelSource;
 import io.modelship.operator.strategy.Failure;
@@ -310,6 +311,10 @@ final class Preflight {
                   + shortened(in.defaultValue.toString())
                   + ")");
         }
+        Failure category = defaultCategory(in, i);
+        if (category != null) {
+          return category;
+        }
       }
     }
     // The card goes into a ConfigMap of the revision. The schema bounds labels and names, but a
@@ -325,6 +330,28 @@ final class Preflight {
               + " a ConfigMap holds; shorten its string defaults, labels or feature names");
     }
     return null;
+  }
+
+  /**
+   * A one-hot feature's default must be one of its categories unless unknown ones are ignored: the
+   * runtime would refuse the card and the revision would never serve.
+   */
+  static Failure defaultCategory(InputSpec in, int i) {
+    if (in.transform == null
+        || in.transform.oneHot == null
+        || in.transform.oneHot.categories == null
+        || in.transform.oneHot.unknown == TransformSpec.UnknownCategory.IGNORE
+        || !in.defaultValue.isTextual()
+        || in.transform.oneHot.categories.contains(in.defaultValue.textValue())) {
+      return null;
+    }
+    return new Failure(
+        "InvalidSpec",
+        "spec.model.inputs["
+            + i
+            + "].default: "
+            + quoted(in.defaultValue.textValue())
+            + " is not one of transform.oneHot.categories (set unknown: ignore to allow it)");
   }
 
   /** Whether the spec asks for an analysis: gates, or an analysis step of a Canary. */

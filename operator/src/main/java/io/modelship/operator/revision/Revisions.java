@@ -12,8 +12,8 @@ import java.util.HexFormat;
 
 /**
  * A revision is the hash of everything that changes pods: the model and its card, the runtime
- * image, resources, batching and auth. Replicas, strategy, analysis and traffic are left out, so
- * changing them never starts a rollout.
+ * image, resources, batching, auth, queue settings and the transformer container. Replicas,
+ * strategy, analysis and traffic are left out, so changing them never starts a rollout.
  */
 public final class Revisions {
   /** Hex characters of the hash kept in names and labels. */
@@ -42,6 +42,13 @@ public final class Revisions {
     }
     if (spec.auth != null) {
       pod.set("auth", CANONICAL.valueToTree(spec.auth));
+    }
+    if (spec.queue != null) {
+      // Topics and group are the pods' arguments: a change rolls out like a new model.
+      pod.set("queue", CANONICAL.valueToTree(spec.queue));
+    }
+    if (spec.transformer != null) {
+      pod.set("transformer", CANONICAL.valueToTree(spec.transformer));
     }
     try {
       byte[] canonical = CANONICAL.writeValueAsString(pod).getBytes(StandardCharsets.UTF_8);

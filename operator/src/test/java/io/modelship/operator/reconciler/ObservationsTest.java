@@ -46,6 +46,18 @@ class ObservationsTest {
             Map.entry("v2", List.of("10.244.0.7:8080")));
   }
 
+  @Test
+  void aRevisionWithATransformerIsReachedOnTheServingPortItsPodsName() {
+    Pod p = pod("a", "v3", "10.244.0.9", true, false);
+    p.getMetadata().setAnnotations(Map.of("modelship.io/serving-port", "9000"));
+    assertThat(
+            Observations.readyEndpoints(
+                List.of(p, pod("b", "v1", "10.244.0.3", true, false)), 8080))
+        .containsOnly(
+            Map.entry("v3", List.of("10.244.0.9:9000")),
+            Map.entry("v1", List.of("10.244.0.3:8080")));
+  }
+
   static io.fabric8.kubernetes.api.model.apps.Deployment deployment(
       String revision, String reason, String status) {
     return new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()

@@ -67,6 +67,27 @@ class PreflightTest {
   }
 
   @Test
+  void aOneHotDefaultMustBeACategoryUnlessUnknownOnesAreIgnored() {
+    ModelDeploymentSpec s = spec();
+    InputSpec in = input(false, null);
+    in.type = io.modelship.operator.api.FeatureType.STRING;
+    in.defaultValue = JsonNodeFactory.instance.textNode("purple");
+    in.transform = new io.modelship.operator.api.TransformSpec();
+    in.transform.oneHot = new io.modelship.operator.api.TransformSpec.OneHotSpec();
+    in.transform.oneHot.categories = List.of("red", "green");
+    s.model.inputs = List.of(in);
+    assertThat(Preflight.spec(s, false).message())
+        .isEqualTo(
+            "spec.model.inputs[0].default: \"purple\" is not one of"
+                + " transform.oneHot.categories (set unknown: ignore to allow it)");
+    in.transform.oneHot.unknown = io.modelship.operator.api.TransformSpec.UnknownCategory.IGNORE;
+    assertThat(Preflight.spec(s, false)).isNull();
+    in.transform.oneHot.unknown = null;
+    in.defaultValue = JsonNodeFactory.instance.textNode("green");
+    assertThat(Preflight.spec(s, false)).isNull();
+  }
+
+  @Test
   void duplicateLabelsAndBadHeaderNamesAreInvalid() {
     ModelDeploymentSpec s = spec();
     s.model.outputs = new OutputSpec();
