@@ -28,6 +28,8 @@ scripts/images.sh build || status=1
 e2e/smoke.sh || status=1
 e2e/operator-e2e.sh || status=1
 e2e/node-e2e.sh || status=1
+# ModelBatchJob on the real node: runs once and on a schedule, files checked on a hostPath volume.
+e2e/batch-e2e.sh || status=1
 # Faults on the real node: the operator SIGKILLed 20 times during three rollouts, a leader failover,
 # etcd and the API server crashing mid-canary.
 e2e/fault-e2e.sh || status=1

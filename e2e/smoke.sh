@@ -109,6 +109,8 @@ echo "cluster up in $((SECONDS - start))s"
 if kubectl apply --server-side --force-conflicts -f "$CRDS" >"$out/crd" 2>&1; then
   ok "the API server accepts $CRDS"
   check "$CRD is Established" kubectl wait --for condition=established --timeout=60s "crd/$CRD"
+  check "modelbatchjobs.modelship.io is Established" \
+    kubectl wait --for condition=established --timeout=60s crd/modelbatchjobs.modelship.io
 else
   fail "the API server refuses $CRDS" "$out/crd"
   echo

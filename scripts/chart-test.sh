@@ -69,6 +69,11 @@ WATCH_RULES=(
   ' events: create patch'
   'events.k8s.io events: create patch'
   'gateway.networking.k8s.io httproutes: get create patch'
+  'modelship.io modelbatchjobs: get list watch patch update'
+  'modelship.io modelbatchjobs/status: get patch update'
+  'modelship.io modelbatchjobs/finalizers: update'
+  'batch jobs cronjobs: get list watch create update patch delete'
+  ' pods/log: get'
 )
 LEASE_RULE='coordination.k8s.io leases: get list watch create update patch'
 
@@ -140,6 +145,7 @@ if [ -n "$HELM" ]; then
   expect "operator image defaults to the appVersion" "$r" '^ +image: "ghcr.io/modelship/operator:0\.1\.0"$'
   expect "runtime image defaults to the appVersion" "$r" '^ +value: "ghcr.io/modelship/model-runtime:0\.1\.0"$'
   expect "watches all namespaces" "$r" '^ +value: "JOSDK_ALL_NAMESPACES"$'
+  expect_count "both controllers (modeldeployment, modelbatchjob) watch all namespaces" "$r" '^ +value: "JOSDK_ALL_NAMESPACES"$' 2
   expect_count "one ClusterRole and one ClusterRoleBinding" "$r" '^kind: ClusterRole(Binding)?$' 2
   expect_count "only the leader-election Role" "$r" '^kind: Role$' 1
   doc "$r" ClusterRole t-modelship | rules >"$out/rules"
@@ -177,6 +183,7 @@ if [ -n "$HELM" ]; then
     fail "helm template --set watchNamespaces={a,b}" "$out/log"
   fi
   expect "watches a,b" "$r" '^ +value: "a,b"$'
+  expect_count "both controllers watch a,b" "$r" '^ +value: "a,b"$' 2
   expect_count "no ClusterRole" "$r" '^kind: ClusterRole(Binding)?$' 0
   expect_count "a Role in a, one in b, and the leader-election Role" "$r" '^kind: Role$' 3
   expect_count "three RoleBindings" "$r" '^kind: RoleBinding$' 3

@@ -124,51 +124,11 @@ public final class DesiredObjects {
             .withName(Revisions.objectName(md, revision))
             .endConfigMap()
             .build());
-    List<VolumeMount> fetchMounts = new ArrayList<>();
-    fetchMounts.add(mount("model", MODEL_DIR, false));
-    fetchMounts.add(mount("tmp", "/tmp", false));
-    switch (source.kind()) {
-      case CONFIGMAP -> {
-        volumes.add(
-            new VolumeBuilder()
-                .withName("source")
-                .withNewConfigMap()
-                .withName(source.name())
-                .endConfigMap()
-                .build());
-        fetchMounts.add(mount("source", ModelSource.MOUNT, true));
-      }
-      case PVC -> {
-        volumes.add(
-            new VolumeBuilder()
-                .withName("source")
-                .withNewPersistentVolumeClaim(source.name(), true)
-                .build());
-        fetchMounts.add(mount("source", ModelSource.MOUNT, true));
-      }
-      default -> {}
+    Volume sourceVolume = sourceVolume(source);
+    if (sourceVolume != null) {
+      volumes.add(sourceVolume);
     }
-
-    List<String> fetchArgs =
-        new ArrayList<>(List.of("fetch", "--uri", source.fetchUri(), "--dest", MODEL_FILE));
-    if (md.getSpec().model.sha256 != null) {
-      fetchArgs.addAll(List.of("--sha256", md.getSpec().model.sha256.toLowerCase()));
-    }
-    Container fetch =
-        new ContainerBuilder()
-            .withName("fetch")
-            .withImage(image)
-            .withArgs(fetchArgs)
-            .withVolumeMounts(fetchMounts)
-            .withSecurityContext(restricted())
-            .withTerminationMessagePolicy("FallbackToLogsOnError")
-            .withResources(
-                new ResourceRequirementsBuilder()
-                    .addToRequests("cpu", new Quantity("50m"))
-                    .addToRequests("memory", new Quantity("64Mi"))
-                    .addToLimits("memory", new Quantity("256Mi"))
-                    .build())
-            .build();
+    Container fetch = fetchContainer(image, source, md.getSpec().model.sha256);
 
     List<String> args =
         new ArrayList<>(
@@ -267,6 +227,57 @@ public final class DesiredObjects {
         .endSpec()
         .endTemplate()
         .endSpec()
+        .build();
+  }
+
+  /** The volume a ConfigMap or PVC model source is read from; null for https and s3. */
+  static Volume sourceVolume(ModelSource source) {
+    return switch (source.kind()) {
+      case CONFIGMAP ->
+          new VolumeBuilder()
+              .withName("source")
+              .withNewConfigMap()
+              .withName(source.name())
+              .endConfigMap()
+              .build();
+      case PVC ->
+          new VolumeBuilder()
+              .withName("source")
+              .withNewPersistentVolumeClaim(source.name(), true)
+              .build();
+      default -> null;
+    };
+  }
+
+  /**
+   * The init container that copies the model to {@link #MODEL_FILE} (volume "model") and checks its
+   * sha256, from the "source" volume or the URL.
+   */
+  static Container fetchContainer(String image, ModelSource source, String sha256) {
+    List<VolumeMount> fetchMounts = new ArrayList<>();
+    fetchMounts.add(mount("model", MODEL_DIR, false));
+    fetchMounts.add(mount("tmp", "/tmp", false));
+    if (sourceVolume(source) != null) {
+      fetchMounts.add(mount("source", ModelSource.MOUNT, true));
+    }
+    List<String> fetchArgs =
+        new ArrayList<>(List.of("fetch", "--uri", source.fetchUri(), "--dest", MODEL_FILE));
+    if (sha256 != null) {
+      fetchArgs.addAll(List.of("--sha256", sha256.toLowerCase()));
+    }
+    return new ContainerBuilder()
+        .withName("fetch")
+        .withImage(image)
+        .withArgs(fetchArgs)
+        .withVolumeMounts(fetchMounts)
+        .withSecurityContext(restricted())
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withResources(
+            new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("50m"))
+                .addToRequests("memory", new Quantity("64Mi"))
+                .addToLimits("memory", new Quantity("256Mi"))
+                .build())
         .build();
   }
 

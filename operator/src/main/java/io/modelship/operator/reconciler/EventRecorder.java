@@ -2,9 +2,9 @@ package io.modelship.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.modelship.operator.api.ModelDeployment;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jboss.logging.Logger;
@@ -19,7 +19,7 @@ final class EventRecorder {
   private EventRecorder() {}
 
   static void record(
-      KubernetesClient client, ModelDeployment md, boolean warning, String reason, String message) {
+      KubernetesClient client, HasMetadata md, boolean warning, String reason, String message) {
     String now = Instant.now().toString();
     String name =
         md.getMetadata().getName()

@@ -29,6 +29,13 @@ class CommittedCrdTest {
   static final Path COMMITTED = Path.of("../crds", FILE);
   static final Path CHART = Path.of("../helm/modelship/crds", FILE);
 
+  /** The ModelBatchJob CRD, generated and committed the same way. */
+  static final String BATCH_FILE = "modelbatchjobs.modelship.io-v1.yml";
+
+  static final Path BATCH_COMMITTED = Path.of("../crds", BATCH_FILE);
+  static final List<String> BATCH_COLUMNS =
+      List.of("Phase", "Schedule", "Rows", "Rejected", "Progress", "Age");
+
   /** kubectl shows printer columns in this order; the generator does not keep declaration order. */
   static final List<String> COLUMNS =
       List.of("Phase", "Strategy", "Stable", "Candidate", "Weight", "Ready", "Age");
@@ -41,14 +48,19 @@ class CommittedCrdTest {
               .disable(YAMLGenerator.Feature.SPLIT_LINES));
 
   static String expected() throws Exception {
-    JsonNode crd = YAML.readTree(Files.readString(GENERATED));
+    return expected(FILE, COLUMNS);
+  }
+
+  static String expected(String file, List<String> columnOrder) throws Exception {
+    JsonNode crd = YAML.readTree(Files.readString(Path.of("target/kubernetes", file)));
     for (JsonNode version : crd.path("spec").path("versions")) {
       ArrayNode columns = (ArrayNode) version.path("additionalPrinterColumns");
       List<JsonNode> sorted = new ArrayList<>();
       columns.forEach(sorted::add);
       sorted.sort(
           (a, b) ->
-              COLUMNS.indexOf(a.path("name").asText()) - COLUMNS.indexOf(b.path("name").asText()));
+              columnOrder.indexOf(a.path("name").asText())
+                  - columnOrder.indexOf(b.path("name").asText()));
       ArrayNode ordered = YAML.createArrayNode();
       sorted.forEach(ordered::add);
       ((ObjectNode) version).set("additionalPrinterColumns", ordered);
@@ -76,6 +88,33 @@ class CommittedCrdTest {
     assertThat(Files.readString(CHART))
         .as("helm/modelship/crds/%s differs from crds/", FILE)
         .isEqualTo(expected);
+  }
+
+  @Test
+  void committedBatchJobCrdMatchesTheApiTypes() throws Exception {
+    String expected = expected(BATCH_FILE, BATCH_COLUMNS);
+    Path chart = Path.of("../helm/modelship/crds", BATCH_FILE);
+    if (Boolean.getBoolean("crds.update")) {
+      Files.writeString(BATCH_COMMITTED, expected);
+      Files.writeString(chart, expected);
+    }
+    assertThat(Files.exists(BATCH_COMMITTED))
+        .as("%s exists; run with -Dcrds.update=true", BATCH_COMMITTED)
+        .isTrue();
+    assertThat(Files.readString(BATCH_COMMITTED))
+        .as("crds/%s is stale: run ./mvnw test -pl operator -Dcrds.update=true", BATCH_FILE)
+        .isEqualTo(expected);
+    assertThat(Files.readString(chart))
+        .as("helm/modelship/crds/%s differs from crds/", BATCH_FILE)
+        .isEqualTo(expected);
+    JsonNode crd = YAML.readTree(expected.substring(expected.indexOf("apiVersion")));
+    List<String> names = new ArrayList<>();
+    crd.path("spec")
+        .path("versions")
+        .get(0)
+        .path("additionalPrinterColumns")
+        .forEach(c -> names.add(c.path("name").asText()));
+    assertThat(names).containsExactlyElementsOf(BATCH_COLUMNS);
   }
 
   @Test

@@ -24,24 +24,46 @@ class CrdReferenceTest {
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   static String reference() throws Exception {
-    JsonNode crd = YAML.readTree(CommittedCrdTest.COMMITTED.toFile());
+    return reference(
+            CommittedCrdTest.COMMITTED, CommittedCrdTest.FILE, "ModelDeployment", "md", "#")
+        + "\n"
+        + reference(
+            CommittedCrdTest.BATCH_COMMITTED,
+            CommittedCrdTest.BATCH_FILE,
+            "ModelBatchJob",
+            "mbj",
+            "##");
+  }
+
+  /**
+   * The reference of one CRD; {@code h} is its title's heading level (the second CRD's sections sit
+   * one level below its title).
+   */
+  static String reference(Path committed, String file, String kind, String shortName, String h)
+      throws Exception {
+    String sub = h.equals("#") ? "##" : "###";
+    JsonNode crd = YAML.readTree(committed.toFile());
     JsonNode version = crd.path("spec").path("versions").get(0);
     JsonNode schema = version.path("schema").path("openAPIV3Schema");
     StringBuilder b = new StringBuilder();
-    b.append("# ModelDeployment reference\n\n")
+    b.append(h + " " + kind + " reference\n\n")
         .append("<!-- Generated from crds/")
-        .append(CommittedCrdTest.FILE)
+        .append(file)
         .append(
             " by CrdReferenceTest; refresh with ./mvnw test -pl operator -Dcrds.update=true -->\n\n")
         .append("`apiVersion: modelship.io/")
         .append(version.path("name").asText())
         .append(
-            "`, `kind: ModelDeployment`, short name `md`, namespaced, with a status subresource.\n\n")
+            "`, `kind: "
+                + kind
+                + "`, short name `"
+                + shortName
+                + "`, namespaced, with a status subresource.\n\n")
         .append("Every constraint below is enforced by the API server when the resource is applied")
         .append(
             " (OpenAPI schema and CEL rules): a spec that breaks one is refused by `kubectl apply`")
         .append(" with the message shown, and nothing is half-applied.\n\n")
-        .append("## Rules on the whole resource\n\n");
+        .append(sub + " Rules on the whole resource\n\n");
     for (JsonNode rule : schema.path("x-kubernetes-validations")) {
       b.append("- ")
           .append(rule.path("message").asText())
@@ -49,12 +71,16 @@ class CrdReferenceTest {
           .append(rule.path("rule").asText())
           .append("`\n");
     }
-    b.append("\n## spec\n\n| field | type | constraints | description |\n|---|---|---|---|\n");
+    b.append(
+        "\n" + sub + " spec\n\n| field | type | constraints | description |\n|---|---|---|---|\n");
+    rules(b, "spec", schema.path("properties").path("spec"));
     walk(b, "spec", schema.path("properties").path("spec"), true);
     b.append(
-        "\n## status\n\nWritten by the operator only.\n\n| field | type | constraints | description |\n|---|---|---|---|\n");
+        "\n"
+            + sub
+            + " status\n\nWritten by the operator only.\n\n| field | type | constraints | description |\n|---|---|---|---|\n");
     walk(b, "status", schema.path("properties").path("status"), false);
-    b.append("\n## Printer columns\n\n| column | from |\n|---|---|\n");
+    b.append("\n" + sub + " Printer columns\n\n| column | from |\n|---|---|\n");
     for (JsonNode c : version.path("additionalPrinterColumns")) {
       b.append("| ")
           .append(c.path("name").asText().toUpperCase())
