@@ -10,12 +10,14 @@
 #      on the volume holds the 7 rows with their labels, the rejects file the 3 rows with reasons.
 #   2. A ModelBatchJob whose modelDeploymentRef names no ModelDeployment: Pending with a message
 #      that names it, and no Job.
-#   3. A large input on the claim (a CSV file written on the host): while it runs, status.progress
-#      shows the rows so far, read from the pod's log; at the end the row count and rows/s.
-#   4. examples/iris-batch-schedule.yaml, every minute with the model iris-rolling serves: at least
+#   3. A run with the deliberately slow model (at least 30 s): while it runs, status.progress
+#      shows the rows so far, read from the pod's log; at the end all 4,000 rows predicted.
+#   4. A large input on the claim (a CSV file written on the host): the row count and rows/s at
+#      the end, the predictions beside the input.
+#   5. examples/iris-batch-schedule.yaml, every minute with the model iris-rolling serves: at least
 #      one run succeeds and writes its predictions, the phase goes back to Scheduled, and
 #      spec.suspend makes it Suspended.
-#   5. Deleting a ModelBatchJob deletes its Job and pods (owner references).
+#   6. Deleting a ModelBatchJob deletes its Job and pods (owner references).
 #
 # Needs the images (scripts/images.sh build) and root. Prints `batch-e2e: N passed, N failed`;
 # exits non-zero if anything failed. E2E_KEEP=1 leaves the cluster up.
@@ -169,7 +171,49 @@ YAML
     fail "missing ModelDeployment" "$(batch_diagnose)"
   fi
 
-  # 3. A large file on the claim: progress while it runs.
+  # 3. Progress while a run goes on. The deliberately slow model (about 120 ms of CPU a model call,
+  # whatever the rows; examples/models/README.md) over 4,000 rows in batches of 16 takes at least
+  # 30 s, whatever the machine: a fast run can end between two reads of its log.
+  mkdir -p "$PV_DIR/slow"
+  awk 'BEGIN { print "sepal_length,sepal_width,petal_length,petal_width";
+    for (i = 0; i < 4000; i++) printf "%.1f,%.1f,%.1f,%.1f\n", 4 + (i % 40) / 10, 2 + (i % 25) / 10, 1 + (i % 60) / 10, (i % 25) / 10 }' \
+    >"$PV_DIR/slow/rows.csv"
+  chown -R 185:185 "$PV_DIR/slow"
+  kubectl -n "$NS" apply -f - >/dev/null <<YAML
+apiVersion: modelship.io/v1alpha1
+kind: ModelBatchJob
+metadata:
+  name: iris-slow
+spec:
+  model:
+    name: iris
+    uri: configmap://iris-model/iris-slow.onnx
+    sha256: $(sha256sum examples/models/iris-slow.onnx | cut -c1-64)
+    inputs:
+      - {name: sepal_length, type: float, min: 0, max: 10}
+      - {name: sepal_width, type: float, min: 0, max: 10}
+      - {name: petal_length, type: float, min: 0, max: 10}
+      - {name: petal_width, type: float, min: 0, max: 10}
+    outputs:
+      labels: [setosa, versicolor, virginica]
+  input:
+    persistentVolumeClaim: {claimName: batch-output, path: slow/rows.csv}
+  batchSize: 16
+  activeDeadlineSeconds: 600
+YAML
+  if until_true 240 progress_seen iris-slow; then
+    ok "iris-slow: Running with status.progress $(mbj iris-slow '{.status.progress}')"
+  else
+    fail "no progress seen while iris-slow ran" "$(batch_diagnose)"
+  fi
+  if until_true 300 phase_is iris-slow Succeeded &&
+    [ "$(mbj iris-slow '{.status.lastRun.rowsPredicted}')" = 4000 ]; then
+    ok "iris-slow: 4000 rows predicted in batches of 16 ($(mbj iris-slow '{.status.lastRun.rowsPerSecond}') rows/s)"
+  else
+    fail "iris-slow never Succeeded with 4000 rows" "$(batch_diagnose)"
+  fi
+
+  # 4. A large file on the claim, scored beside it.
   mkdir -p "$PV_DIR/big"
   awk -v n="$BIG_ROWS" 'BEGIN { print "sepal_length,sepal_width,petal_length,petal_width";
     for (i = 0; i < n; i++) printf "%.1f,%.1f,%.1f,%.1f\n", 4 + (i % 40) / 10, 2 + (i % 25) / 10, 1 + (i % 60) / 10, (i % 25) / 10 }' \
@@ -198,11 +242,6 @@ spec:
   batchSize: 1024
   activeDeadlineSeconds: 600
 YAML
-  if until_true 240 progress_seen iris-big; then
-    ok "iris-big: Running with status.progress $(mbj iris-big '{.status.progress}')"
-  else
-    fail "no progress seen while iris-big ran" "$(batch_diagnose)"
-  fi
   if until_true 300 phase_is iris-big Succeeded; then
     local predicted
     predicted=$(mbj iris-big '{.status.lastRun.rowsPredicted}')
@@ -215,7 +254,7 @@ YAML
     fail "iris-big never Succeeded" "$(batch_diagnose)"
   fi
 
-  # 4. On a schedule, with the model a ModelDeployment serves.
+  # 5. On a schedule, with the model a ModelDeployment serves.
   kubectl -n "$NS" apply -f examples/iris-rolling.yaml >/dev/null
   if kubectl -n "$NS" wait --for=condition=Ready md/iris-rolling --timeout=240s >/dev/null 2>&1; then
     ok "iris-rolling serves (stable revision $(field iris-rolling '{.status.stableRevision}'))"
@@ -252,9 +291,10 @@ YAML
     fail "suspend" "$(batch_diagnose)"
   fi
 
-  # 5. Deleting a ModelBatchJob takes its runs with it.
-  kubectl -n "$NS" delete mbj iris-batch iris-big --wait=true >/dev/null
-  if until_true 90 no_jobs_of iris-batch && until_true 30 no_jobs_of iris-big; then
+  # 6. Deleting a ModelBatchJob takes its runs with it.
+  kubectl -n "$NS" delete mbj iris-batch iris-slow iris-big --wait=true >/dev/null
+  if until_true 90 no_jobs_of iris-batch && until_true 30 no_jobs_of iris-slow &&
+    until_true 30 no_jobs_of iris-big; then
     ok "deleting the ModelBatchJobs deleted their Jobs and pods"
   else
     fail "Jobs or pods left after deleting their ModelBatchJob" "$(batch_diagnose)"
