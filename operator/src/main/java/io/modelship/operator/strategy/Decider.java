@@ -66,11 +66,21 @@ public final class Decider {
    * it starts), the clock and the analysis.
    */
   public record Canary(
-      List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate, int minPods)
+      List<CanaryStep> steps,
+      CanarySteps.State state,
+      Instant now,
+      Gate gate,
+      int minPods,
+      Integer setWeight)
       implements Steps {
 
     public Canary(List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate) {
-      this(steps, state, now, gate, 0);
+      this(steps, state, now, gate, 0, null);
+    }
+
+    public Canary(
+        List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate, int minPods) {
+      this(steps, state, now, gate, minPods, null);
     }
   }
 
@@ -203,7 +213,8 @@ public final class Decider {
                 c.gate().verdict(),
                 c.gate().reasons(),
                 c.gate().failureLimit(),
-                in.action() == Action.PROMOTE));
+                in.action() == Action.PROMOTE,
+                c.setWeight()));
     return switch (res.outcome()) {
       case ROLLBACK -> analysisFailed(r, res.message());
       case PROMOTE -> promote(r, rejected, res.weight(), res.state());
