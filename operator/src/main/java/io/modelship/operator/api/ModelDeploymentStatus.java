@@ -27,6 +27,11 @@ public class ModelDeploymentStatus {
   public String stepStartedAt;
 
   @JsonPropertyDescription(
+      "Percent of client traffic set by hand for the candidate (modelship.io/set-weight) while the"
+          + " Canary waits at the current pause step; gone when that pause ends.")
+  public Integer manualWeight;
+
+  @JsonPropertyDescription(
       "After a BlueGreen switch: until when the previous revision is kept at full size (RFC 3339).")
   public String scaleDownAt;
 
@@ -51,6 +56,11 @@ public class ModelDeploymentStatus {
           + " full size, the stable revision's scale when the rollout began (within"
           + " minReplicas..maxReplicas).")
   public Integer rolloutReplicas;
+
+  @JsonPropertyDescription(
+      "The latest rollouts, oldest first (at most 10): each revision rolled out, how it ended and"
+          + " its share of traffic over time.")
+  public List<RolloutRecord> history;
 
   @JsonPropertyDescription("Ready, Progressing, Available, Degraded.")
   public List<Condition> conditions = new ArrayList<>();

@@ -13,6 +13,9 @@ public final class Labels {
   /** Annotation carrying a user's request: promote, abort, retry. */
   public static final String ACTION = "modelship.io/action";
 
+  /** Annotation asking for a Canary candidate's share of traffic while a pause step waits. */
+  public static final String SET_WEIGHT = "modelship.io/set-weight";
+
   private Labels() {}
 
   /** Labels of every object of one ModelDeployment. */

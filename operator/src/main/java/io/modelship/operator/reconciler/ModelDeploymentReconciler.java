@@ -165,9 +165,11 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     // Routed (the built-in router) and Gateway API Canary rollouts step by the same machines;
     // only the router has counters for an analysis.
     boolean stepped = routed || (gateway && GatewayObjects.byRevision(spec));
+    boolean rollingOut = stepped && stable != null && !desired.equals(stable);
+    SetWeightRequest weightAsked = SetWeightRequest.of(md, spec, previous, rollingOut);
     Routing.StepInputs steps =
-        stepped && stable != null && !desired.equals(stable)
-            ? Routing.steps(spec, previous, desired, routers, now)
+        rollingOut
+            ? Routing.steps(spec, previous, desired, routers, now, weightAsked.weight())
             : null;
     StrategyType type = spec.strategy == null ? StrategyType.RollingUpdate : spec.strategy.type;
     // Canary, BlueGreen and Shadow keep the stable revision at full size, and its autoscaler.
@@ -223,6 +225,13 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (action != Decider.Action.NONE && !promoting) {
       clearAction(md);
     }
+    if (weightAsked.asked()) {
+      if (weightAsked.refusal() != null) {
+        EventRecorder.record(
+            client, md, true, "SetWeightRefused", "set-weight refused: " + weightAsked.refusal());
+      }
+      clearAnnotation(md, Labels.SET_WEIGHT);
+    }
 
     String url =
         "http://"
@@ -237,13 +246,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       // Clients reach the model through the router: not Ready until a router answers.
       decision = Routing.waitingForRouter(md, decision);
     }
-    ModelDeploymentStatus next =
-        StatusBuilder.build(
-            md,
-            decision,
-            stableState,
-            url,
-            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    String nowText = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    ModelDeploymentStatus next = StatusBuilder.build(md, decision, stableState, url, nowText);
     next.rolloutReplicas =
         Autoscaling.remember(
             spec.autoscaling,
@@ -255,6 +259,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (steps != null) {
       Routing.record(next, decision, steps);
     }
+    next.history = RolloutHistory.next(spec, previous, next, nowText);
     announce(md, previous, next);
     metrics.reconciled(next.phase);
 
@@ -606,6 +611,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
 
   /** An action is done once handled: remove the annotation so it does not repeat. */
   private void clearAction(ModelDeployment md) {
+    clearAnnotation(md, Labels.ACTION);
+  }
+
+  private void clearAnnotation(ModelDeployment md, String key) {
     client
         .resources(ModelDeployment.class)
         .inNamespace(md.getMetadata().getNamespace())
@@ -613,7 +622,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         .edit(
             current -> {
               if (current.getMetadata().getAnnotations() != null) {
-                current.getMetadata().getAnnotations().remove(Labels.ACTION);
+                current.getMetadata().getAnnotations().remove(key);
               }
               return current;
             });

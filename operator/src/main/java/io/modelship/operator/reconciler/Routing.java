@@ -166,7 +166,8 @@ final class Routing {
       ModelDeploymentStatus previous,
       String desired,
       Observed routers,
-      Instant now) {
+      Instant now,
+      Integer setWeight) {
     int failures =
         previous.analysis == null || previous.analysis.failures == null
             ? 0
@@ -177,7 +178,10 @@ final class Routing {
         && previous.stepStartedAt != null) {
       state =
           new CanarySteps.State(
-              previous.currentStep, Instant.parse(previous.stepStartedAt), failures);
+              previous.currentStep,
+              Instant.parse(previous.stepStartedAt),
+              failures,
+              previous.manualWeight);
     } else {
       failures = 0;
     }
@@ -243,7 +247,8 @@ final class Routing {
             state,
             now,
             gate,
-            ab ? 1 : 0),
+            ab ? 1 : 0,
+            setWeight),
         figures,
         failures);
   }
@@ -293,6 +298,7 @@ final class Routing {
     }
     next.currentStep = d.canary().step();
     next.stepStartedAt = d.canary().stepStartedAt().truncatedTo(ChronoUnit.MILLIS).toString();
+    next.manualWeight = d.canary().manualWeight();
     if (in.figures() != null) {
       in.figures().failures = d.canary().analysisFailures();
       next.analysis = in.figures();

@@ -177,6 +177,8 @@ public final class StatusBuilder {
     s.replicas = previous.replicas;
     s.readyReplicas = previous.readyReplicas;
     s.rolloutReplicas = previous.rolloutReplicas;
+    s.manualWeight = previous.manualWeight;
+    s.history = previous.history;
     List<Condition> conditions = new ArrayList<>();
     for (String type : List.of("Ready", "Progressing", "Available", "Degraded")) {
       Condition kept =
@@ -244,6 +246,8 @@ public final class StatusBuilder {
         && Objects.equals(traffic(a.traffic), traffic(b.traffic))
         && Objects.equals(a.currentStep, b.currentStep)
         && Objects.equals(a.stepStartedAt, b.stepStartedAt)
+        && Objects.equals(a.manualWeight, b.manualWeight)
+        && RolloutHistory.same(a.history, b.history)
         && Objects.equals(a.scaleDownAt, b.scaleDownAt)
         && Objects.equals(analysis(a.analysis), analysis(b.analysis))
         && Objects.equals(conds(a.conditions), conds(b.conditions));

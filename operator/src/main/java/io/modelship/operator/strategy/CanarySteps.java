@@ -28,8 +28,17 @@ public final class CanarySteps {
 
   private CanarySteps() {}
 
-  /** Where the rollout stands, as status records it. */
-  public record State(int step, Instant stepStartedAt, int analysisFailures) {
+  /**
+   * Where the rollout stands, as status records it.
+   *
+   * @param manualWeight the candidate's share set by hand ({@code modelship.io/set-weight}) for the
+   *     current pause step, or null: it holds until that pause ends
+   */
+  public record State(int step, Instant stepStartedAt, int analysisFailures, Integer manualWeight) {
+    public State(int step, Instant stepStartedAt, int analysisFailures) {
+      this(step, stepStartedAt, analysisFailures, null);
+    }
+
     public static State start(Instant now) {
       return new State(0, now, 0);
     }
@@ -52,6 +61,8 @@ public final class CanarySteps {
    *     null when none has been evaluated yet
    * @param failureLimit failed analyses tolerated before a rollback
    * @param analysisReasons why the latest analysis failed or waits (for the message)
+   * @param setWeight a share asked for by hand now ({@code modelship.io/set-weight}), or null; it
+   *     is taken only at a pause step (see {@link #setWeightRefusal})
    */
   public record Input(
       List<CanaryStep> steps,
@@ -62,7 +73,31 @@ public final class CanarySteps {
       Analysis.Outcome analysis,
       List<String> analysisReasons,
       int failureLimit,
-      boolean promote) {}
+      boolean promote,
+      Integer setWeight) {
+    public Input(
+        List<CanaryStep> steps,
+        State state,
+        Instant now,
+        int replicas,
+        int candidateReady,
+        Analysis.Outcome analysis,
+        List<String> analysisReasons,
+        int failureLimit,
+        boolean promote) {
+      this(
+          steps,
+          state,
+          now,
+          replicas,
+          candidateReady,
+          analysis,
+          analysisReasons,
+          failureLimit,
+          promote,
+          null);
+    }
+  }
 
   /**
    * @param weight percent of client traffic the candidate gets now
@@ -155,33 +190,49 @@ public final class CanarySteps {
               null));
     }
     if (cur.pause != null) {
-      if (cur.pause.duration == null) {
-        return Step.done(
-            new Result(
-                Outcome.WAIT,
-                s,
-                weight,
-                pods,
-                where + "paused at " + weight + " % until promoted (modelship.io/action=promote)",
-                null));
-      }
-      Duration length = Durations.parse(cur.pause.duration, Duration.ZERO);
-      Duration left = remaining(s, in.now(), length);
-      if (left.isZero()) {
+      Duration length =
+          cur.pause.duration == null ? null : Durations.parse(cur.pause.duration, Duration.ZERO);
+      Duration left = length == null ? null : remaining(s, in.now(), length);
+      if (left != null && left.isZero()) {
         return Step.ADVANCE;
       }
+      if (in.setWeight() != null) {
+        s = new State(s.step(), s.stepStartedAt(), s.analysisFailures(), in.setWeight());
+      }
+      String held =
+          length == null
+              ? " until promoted (modelship.io/action=promote)"
+              : " until " + Rollouts.at(s.stepStartedAt().plus(length));
+      if (s.manualWeight() == null) {
+        return Step.done(
+            new Result(
+                Outcome.WAIT, s, weight, pods, where + "paused at " + weight + " %" + held, left));
+      }
+      // A share set by hand: the candidate's pods first, then the traffic, as for setWeight.
+      int manual = s.manualWeight();
+      boolean ready = in.candidateReady() >= podsFor(in.replicas(), manual);
+      int needed =
+          ready ? podsFor(in.replicas(), manual) : Math.max(podsFor(in.replicas(), manual), pods);
+      String how =
+          ready
+              ? "paused at " + manual + " % (set by hand)"
+              : "set by hand to "
+                  + manual
+                  + " %: waiting for "
+                  + podsFor(in.replicas(), manual)
+                  + " ready candidate pods ("
+                  + in.candidateReady()
+                  + " so far), at "
+                  + weight
+                  + " % meanwhile";
       return Step.done(
           new Result(
               Outcome.WAIT,
               s,
-              weight,
-              pods,
-              where
-                  + "paused at "
-                  + weight
-                  + " % until "
-                  + Rollouts.at(s.stepStartedAt().plus(length)),
-              left));
+              ready ? manual : weight,
+              needed,
+              where + how + held,
+              ready ? left : Duration.ofSeconds(2)));
     }
     // analysis
     Duration length = Durations.parse(cur.analysis.duration, null);
@@ -243,6 +294,33 @@ public final class CanarySteps {
                 + " %"
                 + (why.isEmpty() ? ": waiting for the first verdict" : why),
             null));
+  }
+
+  /**
+   * Why a share set by hand cannot be taken now, or null when it can: only a Canary rollout that
+   * waits at a pause step takes one, and only a whole percent from 0 to 100.
+   *
+   * @param steps the Canary's steps
+   * @param currentStep the step status records, or null when no Canary rollout runs
+   */
+  public static String setWeightRefusal(List<CanaryStep> steps, Integer currentStep, int weight) {
+    if (weight < 0 || weight > 100) {
+      return "weight " + weight + " is not a percent from 0 to 100";
+    }
+    if (currentStep == null || steps == null || currentStep >= steps.size()) {
+      return "no Canary rollout is waiting at a step";
+    }
+    CanaryStep cur = steps.get(currentStep);
+    if (cur.pause == null) {
+      return "step "
+          + (currentStep + 1)
+          + "/"
+          + steps.size()
+          + " is "
+          + (cur.setWeight != null ? "a setWeight" : "an analysis")
+          + " step; a weight can be set only while the rollout waits at a pause step";
+    }
+    return null;
   }
 
   /** The weight in force on step i: the last setWeight before it (0 before any). */

@@ -66,11 +66,21 @@ public final class Decider {
    * it starts), the clock and the analysis.
    */
   public record Canary(
-      List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate, int minPods)
+      List<CanaryStep> steps,
+      CanarySteps.State state,
+      Instant now,
+      Gate gate,
+      int minPods,
+      Integer setWeight)
       implements Steps {
 
     public Canary(List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate) {
-      this(steps, state, now, gate, 0);
+      this(steps, state, now, gate, 0, null);
+    }
+
+    public Canary(
+        List<CanaryStep> steps, CanarySteps.State state, Instant now, Gate gate, int minPods) {
+      this(steps, state, now, gate, minPods, null);
     }
   }
 
@@ -158,7 +168,7 @@ public final class Decider {
               false,
               "Paused",
               "spec.paused is true: the rollout of " + desired + " is frozen");
-      return new Decision(plan, stable, desired, rejected, null, weight(r));
+      return paused(r, in, plan, rejected);
     }
 
     if (stable != null && in.type() == StrategyType.Canary && in.steps() instanceof Canary c) {
@@ -203,7 +213,8 @@ public final class Decider {
                 c.gate().verdict(),
                 c.gate().reasons(),
                 c.gate().failureLimit(),
-                in.action() == Action.PROMOTE));
+                in.action() == Action.PROMOTE,
+                c.setWeight()));
     return switch (res.outcome()) {
       case ROLLBACK -> analysisFailed(r, res.message());
       case PROMOTE -> promote(r, rejected, res.weight(), res.state());
@@ -406,6 +417,32 @@ public final class Decider {
   }
 
   /** Share of ready serving pods that belong to the desired revision, in percent. */
+  /**
+   * A paused rollout keeps where it stands: a routed one its step (so that resume goes on from it)
+   * and its share of traffic, not the share its pods would give. BlueGreen's preview and Shadow's
+   * candidate get no client traffic while paused, as before.
+   */
+  private static Decision paused(RolloutInput r, Input in, Plan plan, String rejected) {
+    String desired = r.desired();
+    if (in.steps() instanceof Canary c && c.state() != null) {
+      CanarySteps.State st = c.state();
+      int weight = CanarySteps.weightBefore(c.steps(), st.step());
+      if (st.manualWeight() != null
+          && r.state(desired).readyReplicas()
+              >= CanarySteps.podsFor(r.replicas(), st.manualWeight())) {
+        weight = st.manualWeight();
+      }
+      return new Decision(plan, r.stable(), desired, rejected, null, weight, st);
+    }
+    if (in.steps() instanceof BlueGreen bg && bg.state() != null) {
+      return new Decision(plan, r.stable(), desired, rejected, null, 0, bg.state());
+    }
+    if (in.steps() instanceof Shadow sh && sh.state() != null) {
+      return new Decision(plan, r.stable(), desired, rejected, null, 0, sh.state());
+    }
+    return new Decision(plan, r.stable(), desired, rejected, null, weight(r));
+  }
+
   static int weight(RolloutInput r) {
     int desiredReady = r.state(r.desired()).readyReplicas();
     int total = r.revisions().stream().mapToInt(RevisionState::readyReplicas).sum();

@@ -96,4 +96,52 @@ class CanaryDeciderTest {
     assertThat(d.plan().phase()).isEqualTo(Phase.RolledBack);
     assertThat(d.rejected()).isEqualTo("v2");
   }
+
+  @Test
+  void pausingKeepsTheStepAndItsShareSoThatResumeGoesOnFromThere() {
+    RevisionState stable = new RevisionState("v1", 2, 2, 2, null);
+    RevisionState candidate = new RevisionState("v2", 1, 1, 1, null);
+    RolloutInput in = new RolloutInput("v2", "v1", 2, List.of(stable, candidate), null);
+    CanarySteps.State atAnalysis = new CanarySteps.State(1, T0, 0);
+    Decision d =
+        Decider.decide(
+            new Decider.Input(
+                in,
+                StrategyType.Canary,
+                null,
+                null,
+                null,
+                true,
+                Decider.Action.NONE,
+                null,
+                new Decider.Canary(STEPS, atAnalysis, T0.plusSeconds(60), Gate.NONE)));
+    assertThat(d.plan().phase()).isEqualTo(Phase.Paused);
+    // 50 % as the step says, not the 33 % one pod of three would give.
+    assertThat(d.candidateWeight()).isEqualTo(50);
+    assertThat(d.canary()).isEqualTo(atAnalysis);
+    assertThat(d.plan().replicas()).containsEntry("v1", 2).containsEntry("v2", 1);
+  }
+
+  @Test
+  void aPausedBlueGreenPreviewGetsNoClientTraffic() {
+    RevisionState stable = new RevisionState("v1", 2, 2, 2, null);
+    RevisionState preview = new RevisionState("v2", 2, 2, 2, null);
+    RolloutInput in = new RolloutInput("v2", "v1", 2, List.of(stable, preview), null);
+    CanarySteps.State since = new CanarySteps.State(0, T0, 0);
+    Decision d =
+        Decider.decide(
+            new Decider.Input(
+                in,
+                StrategyType.BlueGreen,
+                null,
+                null,
+                null,
+                true,
+                Decider.Action.NONE,
+                null,
+                new Decider.BlueGreen(null, null, since, T0.plusSeconds(5), Gate.NONE, null)));
+    assertThat(d.plan().phase()).isEqualTo(Phase.Paused);
+    assertThat(d.candidateWeight()).isZero();
+    assertThat(d.canary()).isEqualTo(since);
+  }
 }

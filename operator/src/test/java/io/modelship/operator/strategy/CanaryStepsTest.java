@@ -183,4 +183,69 @@ class CanaryStepsTest {
     assertThat(CanarySteps.podsFor(10, 25)).isEqualTo(3);
     assertThat(CanarySteps.podsFor(3, 100)).isEqualTo(3);
   }
+
+  static Input asked(State s, Instant now, int ready, Integer weight) {
+    return new Input(STEPS, s, now, 4, ready, null, List.of(), 0, false, weight);
+  }
+
+  @Test
+  void aWeightSetByHandAtAPauseMovesTrafficOnceItsPodsAreReadyAndEndsWithThePause() {
+    // Step 5 (index 4) is the open pause at 50 %: 2 of 4 pods.
+    State atPause = new State(4, T0, 0);
+    Result asked = CanarySteps.next(asked(atPause, T0.plusSeconds(1), 2, 80));
+    assertThat(asked.outcome()).isEqualTo(Outcome.WAIT);
+    assertThat(asked.state().manualWeight()).isEqualTo(80);
+    assertThat(asked.weight()).isEqualTo(50); // the 4 pods 80 % needs are not ready yet
+    assertThat(asked.candidateReplicas()).isEqualTo(4);
+    assertThat(asked.message())
+        .isEqualTo(
+            "step 5/6: set by hand to 80 %: waiting for 4 ready candidate pods (2 so far), at 50 %"
+                + " meanwhile until promoted (modelship.io/action=promote)");
+
+    Result ready = CanarySteps.next(asked(asked.state(), T0.plusSeconds(9), 4, null));
+    assertThat(ready.weight()).isEqualTo(80);
+    assertThat(ready.state().manualWeight()).isEqualTo(80);
+    assertThat(ready.message())
+        .isEqualTo(
+            "step 5/6: paused at 80 % (set by hand) until promoted (modelship.io/action=promote)");
+
+    Result lower = CanarySteps.next(asked(ready.state(), T0.plusSeconds(10), 4, 10));
+    assertThat(lower.weight()).isEqualTo(10);
+    assertThat(lower.candidateReplicas()).isEqualTo(1);
+
+    // A promote ends the pause: the next setWeight (100) takes over and the hand-set share goes.
+    Result promoted = CanarySteps.next(in(lower.state(), T0.plusSeconds(11), 1, null, true));
+    assertThat(promoted.state().step()).isEqualTo(5);
+    assertThat(promoted.state().manualWeight()).isNull();
+    assertThat(promoted.weight()).isEqualTo(50);
+  }
+
+  @Test
+  void aWeightSetByHandHoldsOnlyUntilATimedPauseEnds() {
+    State atPause = new State(1, T0, 0);
+    Result asked = CanarySteps.next(asked(atPause, T0.plusSeconds(1), 1, 0));
+    assertThat(asked.weight()).isZero();
+    assertThat(asked.candidateReplicas()).isZero();
+    assertThat(asked.requeueAfter()).isEqualTo(Duration.ofSeconds(29));
+    Result after = CanarySteps.next(asked(asked.state(), T0.plusSeconds(31), 1, null));
+    assertThat(after.state().step()).isEqualTo(2);
+    assertThat(after.state().manualWeight()).isNull();
+    assertThat(after.weight()).isEqualTo(20);
+  }
+
+  @Test
+  void aWeightIsRefusedAnywhereButAtAPauseStepAndOutsideZeroToAHundred() {
+    assertThat(CanarySteps.setWeightRefusal(STEPS, 1, 30)).isNull();
+    assertThat(CanarySteps.setWeightRefusal(STEPS, 4, 100)).isNull();
+    assertThat(CanarySteps.setWeightRefusal(STEPS, 0, 30))
+        .isEqualTo(
+            "step 1/6 is a setWeight step; a weight can be set only while the rollout waits at a"
+                + " pause step");
+    assertThat(CanarySteps.setWeightRefusal(STEPS, 2, 30)).startsWith("step 3/6 is an analysis");
+    assertThat(CanarySteps.setWeightRefusal(STEPS, null, 30))
+        .isEqualTo("no Canary rollout is waiting at a step");
+    assertThat(CanarySteps.setWeightRefusal(STEPS, 1, 101))
+        .isEqualTo("weight 101 is not a percent from 0 to 100");
+    assertThat(CanarySteps.setWeightRefusal(STEPS, 1, -1)).contains("not a percent");
+  }
 }
