@@ -203,6 +203,45 @@ if [ -n "$HELM" ]; then
   expect "ServiceMonitor when enabled" "$r" '^kind: ServiceMonitor$'
   expect "javaOptions passed as JAVA_TOOL_OPTIONS" "$r" '^ +value: "-XX:MaxRAMPercentage=60"$'
 
+  echo "== template: web dashboard off (default) and on"
+  if grep -A1 -- '- name: MODELSHIP_DASHBOARD_ENABLED' "$out/default.yaml" | grep -Eq '^ +value: "false"$'; then
+    ok "dashboard off by default: MODELSHIP_DASHBOARD_ENABLED=false"
+  else
+    fail "dashboard off by default: MODELSHIP_DASHBOARD_ENABLED is not \"false\""
+  fi
+  expect_count "dashboard off by default: no http-dashboard port" "$out/default.yaml" 'http-dashboard' 0
+  r="$out/dashboard.yaml"
+  if "$HELM" template t "$CHART" --namespace ops --set dashboard.enabled=true >"$r" 2>"$out/log"; then
+    ok "helm template --set dashboard.enabled=true"
+  else
+    fail "helm template --set dashboard.enabled=true" "$out/log"
+  fi
+  if grep -A1 -- '- name: MODELSHIP_DASHBOARD_ENABLED' "$r" | grep -Eq '^ +value: "true"$'; then
+    ok "dashboard on: MODELSHIP_DASHBOARD_ENABLED=true"
+  else
+    fail "dashboard on: MODELSHIP_DASHBOARD_ENABLED is not \"true\""
+  fi
+  doc "$r" Service t-modelship-metrics >"$out/svc"
+  if grep -A1 -- '- name: http-dashboard' "$out/svc" | grep -Eq '^ +port: 80$' &&
+    grep -A3 -- '- name: http-dashboard' "$out/svc" | grep -Eq '^ +targetPort: http$'; then
+    ok "dashboard on: the Service's port 80 (http-dashboard) goes to the operator's http port"
+  else
+    fail "dashboard on: no http-dashboard port 80 -> http in the Service" "$out/svc"
+  fi
+  # The dashboard acts with its users' tokens: turning it on gives the operator no new right.
+  doc "$r" ClusterRole t-modelship | rules >"$out/rules"
+  if diff -u <(printf '%s\n' "${WATCH_RULES[@]}") "$out/rules" >"$out/log"; then
+    ok "dashboard on: the ClusterRole is unchanged"
+  else
+    fail "dashboard on: the ClusterRole changed" "$out/log"
+  fi
+  if "$HELM" template t "$CHART" --set dashboard.enabled=true --set dashboard.servicePort=9000 |
+    grep -A1 -- '- name: http-dashboard' | grep -Eq '^ +port: 9000$'; then
+    ok "dashboard.servicePort=9000 sets the Service port"
+  else
+    fail "dashboard.servicePort=9000 not rendered"
+  fi
+
   echo "== schema refuses bad values"
   refuse "replicaCount=-1" "$HELM" template t "$CHART" --set replicaCount=-1
   refuse "an unknown top-level key" "$HELM" template t "$CHART" --set replicas=2
@@ -210,6 +249,9 @@ if [ -n "$HELM" ]; then
   refuse "image.pullPolicy=Sometimes" "$HELM" template t "$CHART" --set image.pullPolicy=Sometimes
   refuse "watchNamespaces={Bad_NS}" "$HELM" template t "$CHART" --set 'watchNamespaces={Bad_NS}'
   refuse "serviceAccount.create=maybe" "$HELM" template t "$CHART" --set-string serviceAccount.create=maybe
+  refuse "dashboard.enabled=yes" "$HELM" template t "$CHART" --set-string dashboard.enabled=yes
+  refuse "dashboard.servicePort=8080 (the metrics port)" "$HELM" template t "$CHART" --set dashboard.servicePort=8080
+  refuse "an unknown dashboard key" "$HELM" template t "$CHART" --set dashboard.ingress=true
 fi
 
 echo "== Argo CD health check"
