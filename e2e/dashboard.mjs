@@ -77,6 +77,8 @@ async function waitText(sel, want, seconds) {
   }
   throw new Error(`${sel}: waited ${seconds} s for ${want}, last saw ${JSON.stringify(last)}`);
 }
+// A table row's cells, joined for the report.
+const row = (sel) => page.locator(`${sel} td`).allTextContents().then((cells) => cells.join(' | '));
 async function signIn(token) {
   await page.locator('#token').fill(token);
   await page.locator('#token-form button[type=submit]').click();
@@ -119,6 +121,12 @@ try {
     if (k !== '50/50 3') throw new Error(`kubectl says ${k}`);
     return `"${step}" highlighted; kubectl agrees (stable/candidate, step: ${k})`;
   });
+  await check('status.history: the rollout in progress is listed, its traffic in the chart', async () => {
+    await waitText('#history tbody tr:first-child', new RegExp(`${v2}.*in progress`), 10);
+    const note = await text('#chart-note');
+    if (!note.includes(`candidate ${v2} during this rollout (status.history)`)) throw new Error(`chart note: ${note}`);
+    return row('#history tbody tr:first-child');
+  });
   await page.screenshot({ path: `${SHOTS}/canary-50.png`, fullPage: true });
 
   await page.locator('button[data-action=promote]').click();
@@ -146,6 +154,10 @@ try {
       await sleep(250);
     }
     return `stable ${v2}, 100 %`;
+  });
+  await check('status.history: the rollout is listed as Promoted', async () => {
+    await waitText('#history tbody tr:first-child', new RegExp(`${v2}.*Promoted`), 20);
+    return row('#history tbody tr:first-child');
   });
   await page.screenshot({ path: `${SHOTS}/after-promote.png`, fullPage: true });
   await check('promote as the deployer: kubectl agrees', async () => {

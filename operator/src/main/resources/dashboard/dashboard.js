@@ -285,36 +285,55 @@ function renderTraffic(md) {
   box.append(legend);
 }
 
-// The candidate's weight over time: status.history's record of the current rollout (when the
-// operator keeps one) and what this page sampled while open.
-function renderChart(key, md) {
+// The candidate's weight over time. With status.history (the operator records each step's weight),
+// the chart is the latest rollout's record, drawn up to now while it runs; without it, what this
+// page sampled every 2 s while open. The two are not mixed: a sample and a recorded step a moment
+// apart can disagree on which came first.
+function chartPoints(key, md, now) {
   const st = md.status || {};
   const list = samples.get(key) || [];
-  const now = Date.now();
   if (st.candidateRevision) {
     const w = st.traffic && st.traffic.candidate != null ? st.traffic.candidate : 0;
     list.push({ at: now, weight: w, candidate: st.candidateRevision });
   } else if (list.length) {
-    // After a rollout ends, the stable revision serves everything; if it is the candidate just
-    // sampled, that is 100 % to it.
+    // After a rollout ends the stable revision serves everything: 100 % to the candidate just
+    // sampled if it became the stable one, 0 % if it was rolled back.
     const last = list[list.length - 1];
     list.push({ at: now, weight: last.candidate === st.stableRevision ? 100 : 0, candidate: last.candidate });
   }
   while (list.length > MAX_SAMPLES) list.shift();
   samples.set(key, list);
 
-  const history = (st.history || []);
+  const history = st.history || [];
   const rollout = history.length ? history[history.length - 1] : null;
-  const points = [];
-  if (rollout && (!list.length || rollout.revision === list[list.length - 1].candidate)) {
-    for (const p of rollout.traffic || []) {
-      const at = Date.parse(p.at);
-      if (!Number.isNaN(at) && p.weight != null) points.push({ at, weight: p.weight });
-    }
+  const recorded = [];
+  for (const p of (rollout && rollout.traffic) || []) {
+    const at = Date.parse(p.at);
+    if (!Number.isNaN(at) && p.weight != null) recorded.push({ at, weight: p.weight });
   }
-  for (const s of list) points.push({ at: s.at, weight: s.weight });
-  points.sort((a, b) => a.at - b.at);
+  if (recorded.length) {
+    recorded.sort((a, b) => a.at - b.at);
+    const finished = rollout.finishedAt ? Date.parse(rollout.finishedAt) : NaN;
+    const end = Number.isNaN(finished) ? now : Math.max(finished, recorded[recorded.length - 1].at);
+    const running = !rollout.outcome && st.candidateRevision === rollout.revision;
+    if (running && st.traffic && st.traffic.candidate != null) recorded.push({ at: now, weight: st.traffic.candidate });
+    return {
+      points: recorded, end,
+      note: running
+        ? `Percent of traffic to candidate ${rollout.revision} during this rollout (status.history).`
+        : `Last rollout, to ${dash(rollout.revision)}: ${rollout.outcome || 'in progress'} (status.history).`,
+    };
+  }
+  return {
+    points: list.map((p) => ({ at: p.at, weight: p.weight })), end: now,
+    note: list.length ? 'Percent of traffic to the candidate, sampled by this page every 2 s.'
+      : 'No rollout seen yet: the chart fills in while a rollout runs and this page is open.',
+  };
+}
 
+function renderChart(key, md) {
+  const now = Date.now();
+  const { points, end, note } = chartPoints(key, md, now);
   const chart = $('traffic-chart');
   clear(chart);
   const W = 400, H = 140, L = 30, R = 8, T = 8, B = 20;
@@ -324,16 +343,14 @@ function renderChart(key, md) {
     const py = H - B - (H - B - T) * y / 100;
     chart.append(svg('text', { x: 2, y: py + 3 }, `${y} %`));
   }
-  if (points.length === 0) {
-    $('chart-note').textContent = 'No rollout seen yet: the chart fills in while a rollout runs and this page is open.';
-    return;
-  }
+  $('chart-note').textContent = note;
+  if (points.length === 0) return;
   const t0 = points[0].at;
-  const t1 = Math.max(now, points[points.length - 1].at);
+  const t1 = Math.max(end, points[points.length - 1].at);
   const span = Math.max(t1 - t0, 1000);
   const x = (at) => L + (W - L - R) * (at - t0) / span;
   const y = (w) => H - B - (H - B - T) * w / 100;
-  // A step line: the weight holds until the next point.
+  // A step line: each weight holds until the next point.
   let d = '';
   points.forEach((p, i) => {
     d += i === 0 ? `M${x(p.at)},${y(p.weight)}` : `H${x(p.at)}V${y(p.weight)}`;
@@ -342,8 +359,6 @@ function renderChart(key, md) {
   chart.append(svg('path', { class: 'line', d }));
   chart.append(svg('text', { x: L, y: H - 5 }, new Date(t0).toLocaleTimeString()));
   chart.append(svg('text', { x: W - R - 45, y: H - 5 }, new Date(t1).toLocaleTimeString()));
-  $('chart-note').textContent = 'Percent of traffic to the candidate'
-    + (rollout && rollout.traffic ? ' (from status.history and this page\'s samples).' : ' (sampled by this page every 2 s).');
 }
 
 async function loadDetail(current) {
