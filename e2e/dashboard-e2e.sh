@@ -16,7 +16,10 @@
 #     examples/iris-gateway-canary.yaml (no router, no real pods needed) advancing from 20 % to 50 %
 #     and its open pause highlighted; promote refused with "you may not patch modeldeployments in
 #     namespace ..." and the rollout unchanged (kubectl)
+#   - status.history in the page: the rollout in progress, then Promoted
 #   - as the deployer: promote, and the page shows the new revision at 100 % (kubectl agrees)
+#   - the analysis gates of examples/iris-canary.yaml against their limits (the live figures need
+#     the router's counters, so real pods: not here)
 #   - dashboard off (the default): its page, files and API are 404
 # Screenshots (list, canary at 50 %, permission error, after promote) go to $DASHBOARD_SCREENSHOTS
 # (default target/dashboard-e2e, which outlives the cluster's state directory).
@@ -151,7 +154,8 @@ main() {
   make_users
   # A cluster kept from an earlier run (E2E_KEEP=1) may hold the rollout already done.
   kubectl -n "$NS" delete md "$MD" --ignore-not-found --wait=true >/dev/null
-  kubectl -n "$NS" apply -f examples/iris-model-configmap.yaml -f examples/iris-gateway-canary.yaml >/dev/null
+  kubectl -n "$NS" apply -f examples/iris-model-configmap.yaml -f examples/iris-gateway-canary.yaml \
+    -f examples/iris-canary.yaml >/dev/null
 
   start_operator true || { finish; return; }
   local api=/dashboard/api/namespaces/$NS/modeldeployments

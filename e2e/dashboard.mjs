@@ -165,6 +165,16 @@ try {
     if (k !== `${v2} 100`) throw new Error(`kubectl says "${k}"`);
     return `stableRevision ${v2}, traffic.stable 100`;
   });
+  // Analysis figures need the router's counters (real pods); the gates and their limits are
+  // checked on examples/iris-canary.yaml, applied beside.
+  await check('analysis gates of iris-canary shown against their limits', async () => {
+    await page.goto(`${URL_BASE}#/ns/${NS}/md/iris-canary`);
+    const gates = [['samples', '≥ 50'], ['errorRate', '≤ 1 %'], ['latencyP99Ms', '≤ 500 ms']];
+    for (const [gate, limit] of gates) await waitText(`#analysis tr[data-gate=${gate}] td:nth-child(3)`, limit, 20);
+    const rows = [];
+    for (const [gate] of gates) rows.push(await row(`#analysis tr[data-gate=${gate}]`));
+    return rows.join('; ');
+  });
   await check('the page raised no script errors', async () => {
     if (consoleErrors.length) throw new Error(consoleErrors.join('\n'));
     return true;

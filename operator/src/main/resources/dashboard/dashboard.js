@@ -101,6 +101,11 @@ function route() {
 async function refresh() {
   clearTimeout(pollTimer);
   const current = view;
+  // A tab in the background asks nothing; it catches up when shown again.
+  if (document.hidden) {
+    pollTimer = setTimeout(refresh, POLL_MS);
+    return;
+  }
   try {
     if (current.name) await loadDetail(current); else await loadList(current);
     if (current === view) showError('');
