@@ -175,6 +175,16 @@ try {
     for (const [gate] of gates) rows.push(await row(`#analysis tr[data-gate=${gate}]`));
     return rows.join('; ');
   });
+  await check('pause and resume as the deployer: spec.paused set, then removed (kubectl)', async () => {
+    const paused = () => kubectl('-n', NS, 'get', 'md', 'iris-canary', '-o', 'jsonpath={.spec.paused}');
+    await page.locator('button[data-action=pause]').click();
+    await waitText('#md-summary', /· paused/, 20);
+    if (paused() !== 'true') throw new Error(`after pause, spec.paused is "${paused()}"`);
+    await page.locator('button[data-action=resume]').click();
+    await waitText('#md-summary', /^(?!.*paused)/, 20);
+    if (paused() !== '') throw new Error(`after resume, spec.paused is "${paused()}"`);
+    return 'true, then absent';
+  });
   await check('the page raised no script errors', async () => {
     if (consoleErrors.length) throw new Error(consoleErrors.join('\n'));
     return true;
