@@ -323,7 +323,7 @@ YAML
 
   if as viewer history "$MD" &&
     [ "$(awk 'NR > 1 {print $1 ":" $6}' "$WORK/out" | tr '\n' ' ')" = "$v1:Promoted $v2:Promoted $v1:Aborted $v1:Promoted " ] &&
-    grep -q "^$v2 .*0→20→50→70→100 " "$WORK/out"; then
+    grep -q "^$v2 .* 0→20→50→70→100 " "$WORK/out"; then
     ok "history: $v1 Promoted, $v2 Promoted (0→20→50→70→100), $v1 Aborted, $v1 Promoted"
   else
     fail "history" "$(cat "$WORK/out" "$WORK/err")"

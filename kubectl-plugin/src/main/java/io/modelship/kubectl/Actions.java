@@ -94,7 +94,7 @@ public final class Actions {
                 + s.candidateRevision
                 + " gets "
                 + Integer.parseInt(weight)
-                + " % once its pods are ready, until the pause ends");
+                + " % once its pods are ready, until the next setWeight step");
       }
       default -> throw new IllegalArgumentException(command);
     }

@@ -53,6 +53,7 @@ public final class Main {
   private final PrintStream out;
   private final PrintStream err;
   private String server = "?";
+  private String namespace = "?";
 
   Main(PrintStream out, PrintStream err) {
     this.out = out;
@@ -87,11 +88,11 @@ public final class Main {
     }
     try (KubernetesClient client = connect.apply(args)) {
       server = client.getMasterUrl() == null ? "?" : client.getMasterUrl().toString();
-      String ns =
+      namespace =
           args.namespace() != null
               ? args.namespace()
               : client.getNamespace() == null ? "default" : client.getNamespace();
-      return command(args, new Cluster(client), ns);
+      return command(args, new Cluster(client), namespace);
     } catch (Actions.Refused e) {
       err.println("error: " + e.getMessage());
       return Exit.REFUSED;
@@ -253,10 +254,7 @@ public final class Main {
           case "list", "status", "history" -> "read";
           default -> "patch";
         };
-    String where =
-        a.allNamespaces()
-            ? "at the cluster scope"
-            : "in namespace " + (a.namespace() == null ? "(the context's)" : a.namespace());
+    String where = a.allNamespaces() ? "at the cluster scope" : "in namespace " + namespace;
     String reason = e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage();
     if (code == 403) {
       err.println(
@@ -330,6 +328,9 @@ public final class Main {
       config = Config.autoConfigure(a.context());
     }
     config.setRequestTimeout(30_000);
+    // Over HTTP/2 the API server answers a token it does not accept by closing the connection
+    // (GOAWAY), which the JDK client reports as a broken connection instead of a 401.
+    config.setHttp2Disable(true);
     config.setRequestRetryBackoffLimit(1);
     return new KubernetesClientBuilder().withConfig(config).build();
   }

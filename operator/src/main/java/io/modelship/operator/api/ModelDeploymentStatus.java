@@ -27,8 +27,8 @@ public class ModelDeploymentStatus {
   public String stepStartedAt;
 
   @JsonPropertyDescription(
-      "Percent of client traffic set by hand for the candidate (modelship.io/set-weight) while the"
-          + " Canary waits at the current pause step; gone when that pause ends.")
+      "Percent of client traffic set by hand for the candidate (modelship.io/set-weight, taken at"
+          + " a pause step); it holds until the next setWeight step has moved the traffic.")
   public Integer manualWeight;
 
   @JsonPropertyDescription(

@@ -614,18 +614,28 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     clearAnnotation(md, Labels.ACTION);
   }
 
+  /**
+   * Removes a handled annotation. The status of this reconcile is written after it, with the
+   * resourceVersion the removal produced: with the one read before, the status write met a
+   * conflict, the reconcile failed, and what the annotation asked for (an abort, a weight) was lost
+   * with it.
+   */
   private void clearAnnotation(ModelDeployment md, String key) {
-    client
-        .resources(ModelDeployment.class)
-        .inNamespace(md.getMetadata().getNamespace())
-        .withName(md.getMetadata().getName())
-        .edit(
-            current -> {
-              if (current.getMetadata().getAnnotations() != null) {
-                current.getMetadata().getAnnotations().remove(key);
-              }
-              return current;
-            });
+    ModelDeployment updated =
+        client
+            .resources(ModelDeployment.class)
+            .inNamespace(md.getMetadata().getNamespace())
+            .withName(md.getMetadata().getName())
+            .edit(
+                current -> {
+                  if (current.getMetadata().getAnnotations() != null) {
+                    current.getMetadata().getAnnotations().remove(key);
+                  }
+                  return current;
+                });
+    if (updated != null && updated.getMetadata() != null) {
+      md.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
+    }
   }
 
   /** An Event for each change of phase or revision a user would want to know about. */

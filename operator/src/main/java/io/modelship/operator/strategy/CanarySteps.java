@@ -22,7 +22,9 @@ import java.util.List;
  * </ul>
  *
  * After the last step the candidate is promoted. {@code promote} moves past a pause without a
- * duration, and anywhere else promotes at once.
+ * duration, and anywhere else promotes at once. A share set by hand ({@code
+ * modelship.io/set-weight}, taken only at a pause step) replaces the last setWeight's once the
+ * candidate has the pods for it, and holds until the next setWeight step has moved the traffic.
  */
 public final class CanarySteps {
 
@@ -31,8 +33,8 @@ public final class CanarySteps {
   /**
    * Where the rollout stands, as status records it.
    *
-   * @param manualWeight the candidate's share set by hand ({@code modelship.io/set-weight}) for the
-   *     current pause step, or null: it holds until that pause ends
+   * @param manualWeight the candidate's share set by hand ({@code modelship.io/set-weight}), or
+   *     null: it holds until the next setWeight step has moved the traffic
    */
   public record State(int step, Instant stepStartedAt, int analysisFailures, Integer manualWeight) {
     public State(int step, Instant stepStartedAt, int analysisFailures) {
@@ -115,6 +117,11 @@ public final class CanarySteps {
   /** Runs the machine from the recorded state through every step that is done already. */
   public static Result next(Input in) {
     State s = in.state();
+    if (in.setWeight() != null
+        && s.step() < in.steps().size()
+        && in.steps().get(s.step()).pause != null) {
+      s = new State(s.step(), s.stepStartedAt(), s.analysisFailures(), in.setWeight());
+    }
     // A promote is used up by the step it moves past; the steps after it run as usual.
     boolean promote = in.promote();
     for (int guard = 0; guard <= in.steps().size() + 1; guard++) {
@@ -122,7 +129,9 @@ public final class CanarySteps {
       if (!r.advance()) {
         return r.result();
       }
-      s = new State(s.step() + 1, in.now(), 0);
+      // A share set by hand holds until the next setWeight step has moved the traffic.
+      Integer carried = in.steps().get(s.step()).setWeight != null ? null : s.manualWeight();
+      s = new State(s.step() + 1, in.now(), 0, carried);
       promote = false;
     }
     throw new IllegalStateException("canary steps did not settle");
@@ -140,20 +149,15 @@ public final class CanarySteps {
   private static Step step(Input in, State s, boolean promote) {
     List<CanaryStep> steps = in.steps();
     int n = steps.size();
+    Share share = share(in, s);
+    int weight = share.weight();
+    int pods = share.pods();
     if (s.step() >= n) {
       return Step.done(
-          new Result(
-              Outcome.PROMOTE,
-              s,
-              weightBefore(steps, n),
-              in.replicas(),
-              "all " + n + " steps done",
-              null));
+          new Result(Outcome.PROMOTE, s, weight, in.replicas(), "all " + n + " steps done", null));
     }
     CanaryStep cur = steps.get(s.step());
     String where = "step " + (s.step() + 1) + "/" + n + ": ";
-    int weight = weightBefore(steps, s.step());
-    int pods = podsFor(in.replicas(), weight);
     if (promote) {
       if (cur.pause != null && cur.pause.duration == null) {
         return Step.ADVANCE;
@@ -196,43 +200,18 @@ public final class CanarySteps {
       if (left != null && left.isZero()) {
         return Step.ADVANCE;
       }
-      if (in.setWeight() != null) {
-        s = new State(s.step(), s.stepStartedAt(), s.analysisFailures(), in.setWeight());
-      }
       String held =
           length == null
               ? " until promoted (modelship.io/action=promote)"
               : " until " + Rollouts.at(s.stepStartedAt().plus(length));
-      if (s.manualWeight() == null) {
-        return Step.done(
-            new Result(
-                Outcome.WAIT, s, weight, pods, where + "paused at " + weight + " %" + held, left));
-      }
-      // A share set by hand: the candidate's pods first, then the traffic, as for setWeight.
-      int manual = s.manualWeight();
-      boolean ready = in.candidateReady() >= podsFor(in.replicas(), manual);
-      int needed =
-          ready ? podsFor(in.replicas(), manual) : Math.max(podsFor(in.replicas(), manual), pods);
-      String how =
-          ready
-              ? "paused at " + manual + " % (set by hand)"
-              : "set by hand to "
-                  + manual
-                  + " %: waiting for "
-                  + podsFor(in.replicas(), manual)
-                  + " ready candidate pods ("
-                  + in.candidateReady()
-                  + " so far), at "
-                  + weight
-                  + " % meanwhile";
       return Step.done(
           new Result(
               Outcome.WAIT,
               s,
-              ready ? manual : weight,
-              needed,
-              where + how + held,
-              ready ? left : Duration.ofSeconds(2)));
+              weight,
+              pods,
+              where + share.describe(in) + held,
+              share.waiting() ? Duration.ofSeconds(2) : left));
     }
     // analysis
     Duration length = Durations.parse(cur.analysis.duration, null);
@@ -321,6 +300,56 @@ public final class CanarySteps {
           + " step; a weight can be set only while the rollout waits at a pause step";
     }
     return null;
+  }
+
+  /**
+   * The candidate's share in force, and the pods it needs: the last setWeight's, or the share set
+   * by hand once the candidate has the pods for it (until then the previous share stays, and the
+   * candidate is scaled up).
+   *
+   * @param waiting a share set by hand waits for its pods
+   */
+  private record Share(int weight, int pods, Integer manual, boolean waiting) {
+    String describe(Input in) {
+      if (manual == null) {
+        return "paused at " + weight + " %";
+      }
+      if (!waiting) {
+        return "paused at " + weight + " % (set by hand)";
+      }
+      return "set by hand to "
+          + manual
+          + " %: waiting for "
+          + podsFor(in.replicas(), manual)
+          + " ready candidate pods ("
+          + in.candidateReady()
+          + " so far), at "
+          + weight
+          + " % meanwhile";
+    }
+  }
+
+  private static Share share(Input in, State s) {
+    return share(in.steps(), s, in.replicas(), in.candidateReady());
+  }
+
+  private static Share share(List<CanaryStep> steps, State s, int replicas, int candidateReady) {
+    int base = weightBefore(steps, s.step());
+    Integer manual = s.manualWeight();
+    if (manual == null) {
+      return new Share(base, podsFor(replicas, base), null, false);
+    }
+    int needed = podsFor(replicas, manual);
+    if (candidateReady >= needed) {
+      return new Share(manual, needed, manual, false);
+    }
+    return new Share(base, Math.max(needed, podsFor(replicas, base)), manual, true);
+  }
+
+  /** The candidate's share of traffic where the rollout stands, without moving it on. */
+  public static int weightInForce(
+      List<CanaryStep> steps, State s, int replicas, int candidateReady) {
+    return share(steps, s, replicas, candidateReady).weight();
   }
 
   /** The weight in force on step i: the last setWeight before it (0 before any). */

@@ -426,12 +426,8 @@ public final class Decider {
     String desired = r.desired();
     if (in.steps() instanceof Canary c && c.state() != null) {
       CanarySteps.State st = c.state();
-      int weight = CanarySteps.weightBefore(c.steps(), st.step());
-      if (st.manualWeight() != null
-          && r.state(desired).readyReplicas()
-              >= CanarySteps.podsFor(r.replicas(), st.manualWeight())) {
-        weight = st.manualWeight();
-      }
+      int weight =
+          CanarySteps.weightInForce(c.steps(), st, r.replicas(), r.state(desired).readyReplicas());
       return new Decision(plan, r.stable(), desired, rejected, null, weight, st);
     }
     if (in.steps() instanceof BlueGreen bg && bg.state() != null) {

@@ -189,7 +189,7 @@ class CanaryStepsTest {
   }
 
   @Test
-  void aWeightSetByHandAtAPauseMovesTrafficOnceItsPodsAreReadyAndEndsWithThePause() {
+  void aWeightSetByHandAtAPauseMovesTrafficOnceItsPodsAreReady() {
     // Step 5 (index 4) is the open pause at 50 %: 2 of 4 pods.
     State atPause = new State(4, T0, 0);
     Result asked = CanarySteps.next(asked(atPause, T0.plusSeconds(1), 2, 80));
@@ -213,24 +213,47 @@ class CanaryStepsTest {
     assertThat(lower.weight()).isEqualTo(10);
     assertThat(lower.candidateReplicas()).isEqualTo(1);
 
-    // A promote ends the pause: the next setWeight (100) takes over and the hand-set share goes.
+    // A promote ends the pause; the hand-set share holds until the next setWeight (100) has its
+    // pods, so the traffic never steps back to the spec's 50 %.
     Result promoted = CanarySteps.next(in(lower.state(), T0.plusSeconds(11), 1, null, true));
     assertThat(promoted.state().step()).isEqualTo(5);
-    assertThat(promoted.state().manualWeight()).isNull();
-    assertThat(promoted.weight()).isEqualTo(50);
+    assertThat(promoted.state().manualWeight()).isEqualTo(10);
+    assertThat(promoted.weight()).isEqualTo(10);
+    assertThat(promoted.candidateReplicas()).isEqualTo(4);
+    Result done = CanarySteps.next(in(promoted.state(), T0.plusSeconds(20), 4, null, false));
+    assertThat(done.outcome()).isEqualTo(Outcome.PROMOTE);
+    assertThat(done.state().manualWeight()).isNull();
+    assertThat(done.weight()).isEqualTo(100);
   }
 
   @Test
-  void aWeightSetByHandHoldsOnlyUntilATimedPauseEnds() {
+  void aWeightSetByHandHoldsUntilTheNextSetWeightStep() {
     State atPause = new State(1, T0, 0);
     Result asked = CanarySteps.next(asked(atPause, T0.plusSeconds(1), 1, 0));
     assertThat(asked.weight()).isZero();
     assertThat(asked.candidateReplicas()).isZero();
     assertThat(asked.requeueAfter()).isEqualTo(Duration.ofSeconds(29));
+    // The pause ends; the analysis step after it keeps the hand-set 0 %.
     Result after = CanarySteps.next(asked(asked.state(), T0.plusSeconds(31), 1, null));
     assertThat(after.state().step()).isEqualTo(2);
-    assertThat(after.state().manualWeight()).isNull();
-    assertThat(after.weight()).isEqualTo(20);
+    assertThat(after.state().manualWeight()).isZero();
+    assertThat(after.weight()).isZero();
+    // The next setWeight (50: 2 pods) moves the traffic once its pods are ready, and ends it.
+    Result passed =
+        CanarySteps.next(
+            new Input(
+                STEPS,
+                after.state(),
+                T0.plusSeconds(40),
+                4,
+                2,
+                Analysis.Outcome.PASS,
+                List.of(),
+                0,
+                false));
+    assertThat(passed.state().step()).isEqualTo(4);
+    assertThat(passed.state().manualWeight()).isNull();
+    assertThat(passed.weight()).isEqualTo(50);
   }
 
   @Test
