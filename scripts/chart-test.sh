@@ -7,7 +7,8 @@
 #   - the Grafana dashboard ConfigMap, the PrometheusRule and the PodMonitor render only when
 #     turned on, carry the dashboard file unchanged and the thresholds and labels given (that the
 #     JSON parses and every metric it and the rules query exists is model-runtime's
-#     MetricsContractIT and operator's OperatorMetricsContractTest)
+#     MetricsContractIT and operator's OperatorMetricsContractTest), and that Prometheus' own rule
+#     checks and PromQL parser accept the rules and the dashboard's queries (scripts/promql-check)
 #   - values.schema.json refuses bad values (helm must FAIL on them)
 #   - helm/modelship/argocd/health_test.lua under lua5.4, and docs/argocd.md carries the same script
 # Exits non-zero if any check fails. Needs Go (helm is built by scripts/tools.sh, cached) and
@@ -241,6 +242,18 @@ if [ -n "$HELM" ]; then
     expect_count "alert $a" "$out/rule" "^        - alert: $a$" 1
   done
   expect "prometheusRule.modelErrorRatio is the threshold" "$out/rule" 'rate\(modelship_requests_total\[5m\]\)\) > 0\.02$'
+  # Prometheus' own parser and rule-file checks (what promtool check rules does), built from the
+  # Go module proxy like helm.
+  command -v go >/dev/null 2>&1 || PATH="/usr/local/go/bin:$PATH"
+  if (cd scripts/promql-check && go build -o "$out/promql-check" .) >"$out/log" 2>&1; then
+    if "$out/promql-check" "$out/rule" "$CHART/dashboards/modelship.json" >"$out/log" 2>&1; then
+      ok "Prometheus' rule-file checks and PromQL parser accept the alerts and the dashboard ($(tail -1 "$out/log"))"
+    else
+      fail "Prometheus' checks refuse the PrometheusRule or a dashboard query (scripts/promql-check)" "$out/log"
+    fi
+  else
+    fail "scripts/promql-check does not build" "$out/log"
+  fi
   expect "a PodMonitor for the runtime and router pods" "$r" '^kind: PodMonitor$'
   doc "$r" PodMonitor t-modelship-models >"$out/pm"
   expect "PodMonitor in every namespace by default" "$out/pm" '^    any: true$'
