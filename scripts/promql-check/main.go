@@ -40,6 +40,29 @@ func fail(code int, format string, args ...any) {
 	os.Exit(code)
 }
 
+// loadRules reads a rendered PrometheusRule and checks its groups as Prometheus checks a rule file.
+func loadRules(path string, p parser.Parser) (*rulefmt.RuleGroups, []error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, []error{err}
+	}
+	var rule struct {
+		Kind string    `yaml:"kind"`
+		Spec yaml.Node `yaml:"spec"`
+	}
+	if err := yaml.Unmarshal(raw, &rule); err != nil {
+		return nil, []error{err}
+	}
+	if rule.Kind != "PrometheusRule" {
+		return nil, []error{fmt.Errorf("kind %q, not a PrometheusRule", rule.Kind)}
+	}
+	spec, err := yaml.Marshal(&rule.Spec)
+	if err != nil {
+		return nil, []error{err}
+	}
+	return rulefmt.Parse(spec, false, model.UTF8Validation, p, slog.New(slog.DiscardHandler))
+}
+
 func main() {
 	if len(os.Args) != 3 {
 		fail(2, "usage: promql-check RULE.yaml DASHBOARD.json")
@@ -47,22 +70,7 @@ func main() {
 	p := parser.NewParser(parser.Options{})
 	problems := 0
 
-	raw, err := os.ReadFile(os.Args[1])
-	if err != nil {
-		fail(2, "%v", err)
-	}
-	var rule struct {
-		Kind string    `yaml:"kind"`
-		Spec yaml.Node `yaml:"spec"`
-	}
-	if err := yaml.Unmarshal(raw, &rule); err != nil || rule.Kind != "PrometheusRule" {
-		fail(2, "%s: not a PrometheusRule (%v)", os.Args[1], err)
-	}
-	spec, err := yaml.Marshal(&rule.Spec)
-	if err != nil {
-		fail(2, "%s: %v", os.Args[1], err)
-	}
-	groups, errs := rulefmt.Parse(spec, false, model.UTF8Validation, p, slog.New(slog.DiscardHandler))
+	groups, errs := loadRules(os.Args[1], p)
 	for _, e := range errs {
 		problems++
 		fmt.Printf("%s: %v\n", os.Args[1], e)
@@ -74,7 +82,7 @@ func main() {
 		}
 	}
 
-	raw, err = os.ReadFile(os.Args[2])
+	raw, err := os.ReadFile(os.Args[2])
 	if err != nil {
 		fail(2, "%v", err)
 	}
