@@ -8,8 +8,9 @@
 #     turned on, carry the dashboard file unchanged and the thresholds and labels given (that the
 #     JSON parses and every metric it and the rules query exists is model-runtime's
 #     MetricsContractIT and operator's OperatorMetricsContractTest), and that Prometheus' own rule
-#     checks and PromQL parser accept the rules and the dashboard's queries, and that each alert's
-#     expr, run in Prometheus' engine, fires on the series it should (scripts/promql-check)
+#     checks and PromQL parser accept the rules and the dashboard's queries, that each alert's
+#     expr, run in Prometheus' engine, fires on the series it should, and that the PodMonitor's
+#     relabelings label the operator's pods as the dashboard expects (scripts/promql-check)
 #   - values.schema.json refuses bad values (helm must FAIL on them)
 #   - helm/modelship/argocd/health_test.lua under lua5.4, and docs/argocd.md carries the same script
 # Exits non-zero if any check fails. Needs Go (helm is built by scripts/tools.sh, cached) and
@@ -252,11 +253,15 @@ if [ -n "$HELM" ]; then
     else
       fail "Prometheus' checks refuse the PrometheusRule or a dashboard query (scripts/promql-check)" "$out/log"
     fi
-    # Each alert's expr in Prometheus' engine, over series that should and should not fire it.
-    if (cd scripts/promql-check && PROMQL_CHECK_RULE="$out/rule" go test -count=1 -v ./...) >"$out/log" 2>&1; then
-      ok "each alert fires in its scenarios and stays quiet in the others ($(grep -c -- '^    --- PASS' "$out/log") scenarios, scripts/promql-check/alerts_test.go)"
+    # Each alert's expr in Prometheus' engine, over series that should and should not fire it;
+    # the PodMonitor's relabelings through Prometheus' relabel code, on the operator's pods.
+    doc "$r" PodMonitor t-modelship-models >"$out/pm-all"
+    if (cd scripts/promql-check && PROMQL_CHECK_RULE="$out/rule" PROMQL_CHECK_PODMONITOR="$out/pm-all" \
+        go test -count=1 -v ./...) >"$out/log" 2>&1; then
+      ok "each alert fires in its scenarios and stays quiet in the others ($(grep -c -- '^    --- PASS: TestAlerts' "$out/log") scenarios, scripts/promql-check/alerts_test.go)"
+      ok "the PodMonitor keeps runtime and router containers, drops transformers, and adds modelship_deployment, revision, component ($(grep -c -- '^    --- PASS: TestPodMonitor' "$out/log") cases, podmonitor_test.go)"
     else
-      fail "an alert fires or stays quiet where it should not (scripts/promql-check/alerts_test.go)" "$out/log"
+      fail "scripts/promql-check's tests (alert scenarios, PodMonitor relabelings)" "$out/log"
     fi
   else
     fail "scripts/promql-check does not build" "$out/log"
