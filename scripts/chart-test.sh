@@ -13,7 +13,8 @@
 #     relabelings label the operator's pods as the dashboard expects (scripts/promql-check)
 #   - values.schema.json refuses bad values (helm must FAIL on them)
 #   - helm/modelship/argocd/health_test.lua under lua5.4, and docs/argocd.md carries the same script
-# Exits non-zero if any check fails. Needs Go (helm is built by scripts/tools.sh, cached) and
+# Exits non-zero if any check fails. Needs Go (helm is built by scripts/tools.sh, cached;
+# scripts/promql-check by go build and go test, its modules from the Go module proxy) and
 # lua5.4 (installed with apt-get when missing and running as root).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
