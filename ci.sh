@@ -27,6 +27,9 @@ scripts/images.sh build || status=1
 # faults and garbage collection, then the operator and the runtime as real pods.
 e2e/smoke.sh || status=1
 e2e/operator-e2e.sh || status=1
+# The kubectl plugin, as users install it (one file on PATH), against the real API server with two
+# users' RBAC: list, status --watch, set-weight, pause, resume, promote, abort, retry, history.
+e2e/plugin-e2e.sh || status=1
 # The web dashboard in headless Chromium (Debian's package, driven by playwright-core): a viewer's
 # and a deployer's token, a canary followed in the page, promote refused then done; off means 404.
 e2e/dashboard-e2e.sh || status=1

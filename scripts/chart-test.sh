@@ -4,9 +4,17 @@
 #   - helm lint, plain and --strict, with default values and with watchNamespaces
 #   - helm template with default values (cluster-wide RBAC), with watchNamespaces (a Role per
 #     namespace) and with the ServiceMonitor on, with assertions on what is rendered
+#   - the Grafana dashboard ConfigMap, the PrometheusRule and the PodMonitor render only when
+#     turned on, carry the dashboard file unchanged and the thresholds and labels given (that the
+#     JSON parses and every metric it and the rules query exists is model-runtime's
+#     MetricsContractIT and operator's OperatorMetricsContractTest), and that Prometheus' own rule
+#     checks and PromQL parser accept the rules and the dashboard's queries, that each alert's
+#     expr, run in Prometheus' engine, fires on the series it should, and that the PodMonitor's
+#     relabelings label the operator's pods as the dashboard expects (scripts/promql-check)
 #   - values.schema.json refuses bad values (helm must FAIL on them)
 #   - helm/modelship/argocd/health_test.lua under lua5.4, and docs/argocd.md carries the same script
-# Exits non-zero if any check fails. Needs Go (helm is built by scripts/tools.sh, cached) and
+# Exits non-zero if any check fails. Needs Go (helm is built by scripts/tools.sh, cached;
+# scripts/promql-check by go build and go test, its modules from the Go module proxy) and
 # lua5.4 (installed with apt-get when missing and running as root).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
@@ -171,6 +179,9 @@ if [ -n "$HELM" ]; then
   expect "readiness probe path" "$r" '^ +path: /q/health/ready$'
   expect "metrics Service port named http-metrics" "$r" '^ +- name: http-metrics$'
   expect_count "no ServiceMonitor by default" "$r" '^kind: ServiceMonitor$' 0
+  expect_count "no PodMonitor by default" "$r" '^kind: PodMonitor$' 0
+  expect_count "no PrometheusRule by default" "$r" '^kind: PrometheusRule$' 0
+  expect_count "no Grafana dashboard by default" "$r" 'grafana_dashboard' 0
   expect_count "standard labels on every object" "$r" '^  labels:$' "$(grep -c '^kind:' "$r")"
   expect "app.kubernetes.io/managed-by label" "$r" '^ +app\.kubernetes\.io/managed-by: Helm$'
 
@@ -202,6 +213,73 @@ if [ -n "$HELM" ]; then
   done
   expect "ServiceMonitor when enabled" "$r" '^kind: ServiceMonitor$'
   expect "javaOptions passed as JAVA_TOOL_OPTIONS" "$r" '^ +value: "-XX:MaxRAMPercentage=60"$'
+
+  echo "== template: Grafana dashboard, PrometheusRule, PodMonitor"
+  check "helm lint --strict with the dashboard, the rules and the PodMonitor on" \
+    "$HELM" lint --strict "$CHART" --set grafana.dashboard.enabled=true \
+    --set prometheusRule.enabled=true --set metrics.podMonitor.enabled=true
+  r="$out/obs.yaml"
+  if "$HELM" template t "$CHART" --namespace ops --set grafana.dashboard.enabled=true \
+      --set grafana.dashboard.namespace=monitoring --set grafana.dashboard.annotations.grafana_folder=Models \
+      --set prometheusRule.enabled=true --set prometheusRule.labels.release=kps \
+      --set-json prometheusRule.modelErrorRatio=0.02 --set metrics.podMonitor.enabled=true \
+      --set metrics.serviceMonitor.enabled=true >"$r" 2>"$out/log"; then
+    ok "helm template with the dashboard, the rules and the PodMonitor on"
+  else
+    fail "helm template with the dashboard, the rules and the PodMonitor on" "$out/log"
+  fi
+  doc "$r" ConfigMap t-modelship-grafana-dashboard monitoring >"$out/dash"
+  expect "dashboard ConfigMap in grafana.dashboard.namespace" "$out/dash" '^  namespace: monitoring$'
+  expect "dashboard ConfigMap labelled for Grafana's sidecar" "$out/dash" '^    grafana_dashboard: "1"$'
+  expect "dashboard ConfigMap annotations" "$out/dash" '^    grafana_folder: Models$'
+  awk '/^  modelship.json: \|-$/ { on = 1; next } on { sub(/^    /, ""); print }' "$out/dash" >"$out/dash.json"
+  if diff -u "$CHART/dashboards/modelship.json" "$out/dash.json" >"$out/log"; then
+    ok "the ConfigMap carries dashboards/modelship.json unchanged"
+  else
+    fail "the ConfigMap's modelship.json differs from $CHART/dashboards/modelship.json" "$out/log"
+  fi
+  doc "$r" PrometheusRule t-modelship >"$out/rule"
+  expect "PrometheusRule with its extra labels" "$out/rule" '^    release: kps$'
+  for a in ModelshipRolloutRolledBack ModelshipCandidateFailingAnalysis ModelshipShadowDisagreement \
+      ModelshipModelDeploymentDegraded ModelshipModelServerErrors ModelshipQueueLag; do
+    expect_count "alert $a" "$out/rule" "^        - alert: $a$" 1
+  done
+  expect "prometheusRule.modelErrorRatio is the threshold" "$out/rule" 'rate\(modelship_requests_total\[5m\]\)\) > 0\.02$'
+  # Prometheus' own parser and rule-file checks (what promtool check rules does), built from the
+  # Go module proxy like helm.
+  command -v go >/dev/null 2>&1 || PATH="/usr/local/go/bin:$PATH"
+  if (cd scripts/promql-check && go build -o "$out/promql-check" .) >"$out/log" 2>&1; then
+    if "$out/promql-check" "$out/rule" "$CHART/dashboards/modelship.json" >"$out/log" 2>&1; then
+      ok "Prometheus' rule-file checks and PromQL parser accept the alerts and the dashboard ($(tail -1 "$out/log"))"
+    else
+      fail "Prometheus' checks refuse the PrometheusRule or a dashboard query (scripts/promql-check)" "$out/log"
+    fi
+    # Each alert's expr in Prometheus' engine, over series that should and should not fire it;
+    # the PodMonitor's relabelings through Prometheus' relabel code, on the operator's pods.
+    doc "$r" PodMonitor t-modelship-models >"$out/pm-all"
+    if (cd scripts/promql-check && PROMQL_CHECK_RULE="$out/rule" PROMQL_CHECK_PODMONITOR="$out/pm-all" \
+        go test -count=1 -v ./...) >"$out/log" 2>&1; then
+      ok "each alert fires in its scenarios and stays quiet in the others ($(grep -c -- '^    --- PASS: TestAlerts' "$out/log") scenarios, scripts/promql-check/alerts_test.go)"
+      ok "the PodMonitor keeps runtime and router containers, drops transformers, and adds modelship_deployment, revision, component ($(grep -c -- '^    --- PASS: TestPodMonitor' "$out/log") cases, podmonitor_test.go)"
+    else
+      fail "scripts/promql-check's tests (alert scenarios, PodMonitor relabelings)" "$out/log"
+    fi
+  else
+    fail "scripts/promql-check does not build" "$out/log"
+  fi
+  expect "a PodMonitor for the runtime and router pods" "$r" '^kind: PodMonitor$'
+  doc "$r" PodMonitor t-modelship-models >"$out/pm"
+  expect "PodMonitor in every namespace by default" "$out/pm" '^    any: true$'
+  expect_count "PodMonitor scrapes /q/metrics on the http and runtime ports" "$out/pm" '^    - port: (http|runtime)$' 2
+  expect_count "PodMonitor labels series with the ModelDeployment" "$out/pm" 'targetLabel: modelship_deployment$' 2
+  expect "the operator's ServiceMonitor keeps the ModelDeployment's namespace label" "$r" '^ +honorLabels: true$'
+  "$HELM" template t "$CHART" --set metrics.podMonitor.enabled=true --set 'watchNamespaces={a,b}' >"$r" 2>"$out/log"
+  doc "$r" PodMonitor t-modelship-models >"$out/pm"
+  if grep -q '^    any: true$' "$out/pm" || ! grep -Eq '^ +- a$' "$out/pm" || ! grep -Eq '^ +- b$' "$out/pm"; then
+    fail "PodMonitor with watchNamespaces={a,b} should select exactly a and b" "$out/pm"
+  else
+    ok "PodMonitor with watchNamespaces={a,b} selects a and b"
+  fi
 
   echo "== template: web dashboard off (default) and on"
   if grep -A1 -- '- name: MODELSHIP_DASHBOARD_ENABLED' "$out/default.yaml" | grep -Eq '^ +value: "false"$'; then
@@ -252,6 +330,11 @@ if [ -n "$HELM" ]; then
   refuse "dashboard.enabled=yes" "$HELM" template t "$CHART" --set-string dashboard.enabled=yes
   refuse "dashboard.servicePort=8080 (the metrics port)" "$HELM" template t "$CHART" --set dashboard.servicePort=8080
   refuse "an unknown dashboard key" "$HELM" template t "$CHART" --set dashboard.ingress=true
+  refuse "prometheusRule.modelErrorRatio=5 (a share, 0-1)" "$HELM" template t "$CHART" --set prometheusRule.modelErrorRatio=5
+  refuse "grafana.dashboard.enabled=maybe" "$HELM" template t "$CHART" --set-string grafana.dashboard.enabled=maybe
+  refuse "an unknown grafana.dashboard key" "$HELM" template t "$CHART" --set grafana.dashboard.folder=x
+  refuse "grafana.dashboard.namespace=Bad_NS" "$HELM" template t "$CHART" --set grafana.dashboard.namespace=Bad_NS
+  refuse "metrics.podMonitor.interval=often" "$HELM" template t "$CHART" --set metrics.podMonitor.interval=often
 fi
 
 echo "== Argo CD health check"

@@ -85,7 +85,7 @@ public final class Views {
     ModelDeploymentStatus s = status(md);
     StringBuilder b = new StringBuilder();
     line(b, "Name", md.getMetadata().getNamespace() + "/" + md.getMetadata().getName());
-    line(b, "Model", model(spec));
+    line(b, "Model", model(spec) + (s.candidateRevision != null ? " (rolling out)" : ""));
     line(
         b,
         "Strategy",
@@ -142,6 +142,7 @@ public final class Views {
       rows.add(
           List.of(
               "  " + (w.revision() == null ? "router" : w.revision()),
+              modelOf(w.revision(), s),
               role(w, s),
               w.ready() + "/" + w.replicas() + " ready",
               weightOf(w, s)));
@@ -430,6 +431,20 @@ public final class Views {
     return m;
   }
 
+  /** The model a revision serves, as status.history recorded it when it was rolled out. */
+  static String modelOf(String revision, ModelDeploymentStatus s) {
+    if (revision == null || s.history == null) {
+      return "";
+    }
+    String model = "";
+    for (RolloutRecord r : s.history) {
+      if (revision.equals(r.revision) && r.model != null) {
+        model = r.model;
+      }
+    }
+    return model;
+  }
+
   static String role(Snapshot.Workload w, ModelDeploymentStatus s) {
     if (w.revision() == null) {
       return "router";
@@ -487,9 +502,13 @@ public final class Views {
     if (ps == null || ps.isEmpty()) {
       return "-";
     }
+    // Consecutive points of the same share (a step that did not move the traffic) read as one.
     List<String> w = new ArrayList<>();
     for (TrafficPoint p : ps) {
-      w.add(String.valueOf(p.weight));
+      String v = String.valueOf(p.weight);
+      if (w.isEmpty() || !w.get(w.size() - 1).equals(v)) {
+        w.add(v);
+      }
     }
     return String.join("→", w);
   }

@@ -97,7 +97,8 @@ final class Fixtures {
     open.startedAt = "2026-12-05T10:04:00Z";
     open.traffic.add(new TrafficPoint("2026-12-05T10:04:00Z", 0, 0, null));
     open.traffic.add(new TrafficPoint("2026-12-05T10:04:05Z", 1, 20, null));
-    open.traffic.add(new TrafficPoint("2026-12-05T10:04:20Z", 3, 50, null));
+    open.traffic.add(new TrafficPoint("2026-12-05T10:04:20Z", 2, 50, null));
+    open.traffic.add(new TrafficPoint("2026-12-05T10:04:21Z", 3, 50, null));
     s.history = new java.util.ArrayList<>(List.of(first, open));
     md.setStatus(s);
     return md;

@@ -39,7 +39,7 @@ class ViewsTest {
     String text = Views.status(snapshot(Fixtures.canaryAtOpenPause("models", "iris")));
     assertThat(text)
         .contains("Name:       models/iris\n")
-        .contains("Model:      iris:2\n")
+        .contains("Model:      iris:2 (rolling out)\n")
         .contains("Strategy:   Canary\n")
         .contains(
             "Phase:      Progressing  step 4/4: paused at 50 % until promoted"
@@ -51,8 +51,8 @@ class ViewsTest {
         .containsPattern("  samples +640 +>= 100 +pass\n")
         .containsPattern("  error rate +0.200 % +<= 1 % +pass\n")
         .containsPattern("  p99 latency +71.5 ms +<= 50 ms +FAIL\n")
-        .containsPattern("  aaaa111111 +stable +2/2 ready +50 % of traffic\n")
-        .containsPattern("  bbbb222222 +candidate +1/1 ready +50 % of traffic\n")
+        .containsPattern("  aaaa111111 +iris:1 +stable +2/2 ready +50 % of traffic\n")
+        .containsPattern("  bbbb222222 +iris:2 +candidate +1/1 ready +50 % of traffic\n")
         .containsPattern("  router +router +1/1 ready\n")
         .containsPattern("  70s +Normal +Progressing +step 4/4: paused at 50 % \\(x2\\)\n");
   }

@@ -262,6 +262,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     next.history = RolloutHistory.next(spec, previous, next, nowText);
     announce(md, previous, next);
     metrics.reconciled(next.phase);
+    metrics.transition(md.getMetadata().getNamespace(), md.getMetadata().getName(), previous, next);
 
     UpdateControl<ModelDeployment> control;
     if (StatusBuilder.same(previous, next)) {

@@ -537,6 +537,12 @@ class ModelDeploymentReconcilerTest {
     awaitPhase(Phase.RolledBack);
     assertThat(condition(md(), "Degraded")).isEqualTo("True/ProgressDeadlineExceeded");
     assertThat(md().getStatus().rejectedRevision).isEqualTo(rev2);
+    // Counted once for Prometheus, however many reconciles follow.
+    assertThat(io.restassured.RestAssured.get("/q/metrics").asString())
+        .contains(
+            "modelship_rollbacks_total{name=\"iris\",namespace=\""
+                + ns
+                + "\",reason=\"ProgressDeadlineExceeded\"} 1.0");
     assertThat(md().getStatus().stableRevision).isEqualTo(rev1);
     await().atMost(WAIT).until(() -> deployments().size() == 1);
   }
