@@ -117,12 +117,24 @@ candidate_named() { [ -n "$(field "$1" '{.status.candidateRevision}')" ]; }
 
 old_pods_gone() { [ -z "$(kubectl -n "$NS" get pods -l "modelship.io/name=$1,modelship.io/revision=$2" -o name)" ]; }
 
-# sa_kubeconfig FILE NAMESPACE: a kubeconfig with a token of the Helm chart's ServiceAccount
-# (namespace NAMESPACE, where the leader-election Lease lives), so an operator run outside the
-# chart has exactly the chart's RBAC.
+# start_operator: the operator jar ($JAR) as a process on this machine, with the chart's RBAC
+# ($STATE/operator.kubeconfig, from sa_kubeconfig), its log appended to $LOG; sets op_pid. It
+# listens on loopback only (the first free port from 18990) and talks only to the API server.
+start_operator() {
+  local port=18990
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  KUBECONFIG=$STATE/operator.kubeconfig QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$port \
+    java -jar "$JAR" >>"$LOG" 2>&1 &
+  op_pid=$!
+}
+
+# sa_kubeconfig FILE NAMESPACE [SERVICEACCOUNT]: a kubeconfig with a token of a ServiceAccount of
+# NAMESPACE (also the context's namespace). By default the Helm chart's (in the namespace where
+# the leader-election Lease lives), so an operator run outside the chart has exactly the chart's
+# RBAC; suites also make users this way, each a ServiceAccount with its own Role.
 sa_kubeconfig() {
-  local admin=$STATE/admin.kubeconfig token server ca
-  token=$(kubectl -n "$2" create token modelship --duration=2h)
+  local admin=$STATE/admin.kubeconfig token server ca sa=${3:-modelship}
+  token=$(kubectl -n "$2" create token "$sa" --duration=2h)
   server=$(kubectl config view --kubeconfig "$admin" --raw --flatten --minify -o jsonpath='{.clusters[0].cluster.server}')
   ca=$(kubectl config view --kubeconfig "$admin" --raw --flatten --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
   cat >"$1" <<KUBECONFIG
@@ -132,11 +144,11 @@ clusters:
 - name: e2e
   cluster: {server: "$server", certificate-authority-data: "$ca"}
 users:
-- name: modelship
+- name: $sa
   user: {token: "$token"}
 contexts:
-- name: operator
-  context: {cluster: e2e, user: modelship, namespace: $2}
-current-context: operator
+- name: $sa
+  context: {cluster: e2e, user: $sa, namespace: $2}
+current-context: $sa
 KUBECONFIG
 }

@@ -44,15 +44,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "operator-e2e: stopped by a failing command at line $LINENO"; failed=$((failed + 1))' ERR
 
-start_operator() {
-  local port=18990
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-  # The process listens on loopback only and talks only to the API server.
-  KUBECONFIG=$STATE/operator.kubeconfig QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$port \
-    java -jar "$JAR" >>"$LOG" 2>&1 &
-  op_pid=$!
-}
-
 stop_operator() {
   [ -n "$op_pid" ] || return 0
   kill -"${1:-TERM}" "$op_pid" 2>/dev/null || true

@@ -43,34 +43,25 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "plugin-e2e: stopped by a failing command at line $LINENO"; failed=$((failed + 1))' ERR
 
-start_operator() {
-  local port=18990
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-  KUBECONFIG=$STATE/operator.kubeconfig QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$port \
-    java -jar "$JAR" >>"$LOG" 2>&1 &
-  op_pid=$!
-}
-
-# user_kubeconfig NAME: a kubeconfig with a token of ServiceAccount NAME in $NS.
-user_kubeconfig() {
-  local admin=$STATE/admin.kubeconfig token server ca
-  token=$(kubectl -n "$NS" create token "$1" --duration=1h)
-  server=$(kubectl config view --kubeconfig "$admin" --raw --flatten --minify -o jsonpath='{.clusters[0].cluster.server}')
-  ca=$(kubectl config view --kubeconfig "$admin" --raw --flatten --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
-  cat >"$WORK/$1.kubeconfig" <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters:
-- name: e2e
-  cluster: {server: "$server", certificate-authority-data: "$ca"}
-users:
-- name: $1
-  user: {token: "$token"}
-contexts:
-- name: $1
-  context: {cluster: e2e, user: $1, namespace: $NS}
-current-context: $1
-KUBECONFIG
+# user NAME VERBS: a ServiceAccount NAME of $NS whose Role allows VERBS on ModelDeployments, and
+# reading the Deployments and Events the plugin's status shows.
+user() {
+  kubectl -n "$NS" create serviceaccount "$1" >/dev/null
+  kubectl -n "$NS" apply -f - >/dev/null <<YAML
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: modelship-$1}
+rules:
+- {apiGroups: [modelship.io], resources: [modeldeployments], verbs: [$2]}
+- {apiGroups: [apps], resources: [deployments], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [events], verbs: [get, list, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: $1}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: modelship-$1}
+subjects: [{kind: ServiceAccount, name: $1, namespace: $NS}]
+YAML
 }
 
 # as USER ARGS...: `kubectl modelship ARGS...` as USER (through kubectl's plugin lookup); its
@@ -126,57 +117,10 @@ main() {
   sa_kubeconfig "$STATE/operator.kubeconfig" modelship-system
   start_operator
 
-  kubectl -n "$NS" apply -f - >/dev/null <<'YAML'
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: viewer}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: deployer}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: modelship-viewer}
-rules:
-- apiGroups: [modelship.io]
-  resources: [modeldeployments]
-  verbs: [get, list, watch]
-- apiGroups: [apps]
-  resources: [deployments]
-  verbs: [get, list, watch]
-- apiGroups: [""]
-  resources: [events]
-  verbs: [get, list, watch]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: modelship-deployer}
-rules:
-- apiGroups: [modelship.io]
-  resources: [modeldeployments]
-  verbs: [get, list, watch, patch]
-- apiGroups: [apps]
-  resources: [deployments]
-  verbs: [get, list, watch]
-- apiGroups: [""]
-  resources: [events]
-  verbs: [get, list, watch]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: viewer}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: modelship-viewer}
-subjects: [{kind: ServiceAccount, name: viewer, namespace: e2e-plugin}]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: deployer}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: modelship-deployer}
-subjects: [{kind: ServiceAccount, name: deployer, namespace: e2e-plugin}]
-YAML
-  user_kubeconfig viewer
-  user_kubeconfig deployer
+  user viewer "get, list, watch"
+  user deployer "get, list, watch, patch"
+  sa_kubeconfig "$WORK/viewer.kubeconfig" "$NS" viewer
+  sa_kubeconfig "$WORK/deployer.kubeconfig" "$NS" deployer
 
   kubectl -n "$NS" apply -f examples/iris-model-configmap.yaml -f examples/iris-gateway-canary.yaml >/dev/null
   if ! kubectl -n "$NS" wait --for=condition=Ready "md/$MD" --timeout=120s >/dev/null 2>&1; then

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class ModelBatchJobReconcilerTest {
-  static final Duration WAIT = Duration.ofSeconds(20);
+  // Generous: on a loaded 2-core machine a reconcile through the mock API server took over 20 s.
+  static final Duration WAIT = Duration.ofSeconds(60);
   static final AtomicInteger NS = new AtomicInteger();
 
   @Inject KubernetesClient client;

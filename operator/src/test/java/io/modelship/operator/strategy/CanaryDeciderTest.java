@@ -97,24 +97,23 @@ class CanaryDeciderTest {
     assertThat(d.rejected()).isEqualTo("v2");
   }
 
+  /** A decision with spec.paused: v1 stable with 2 pods, v2 the candidate with {@code pods}. */
+  static Decision paused(StrategyType type, int pods, Decider.Steps steps) {
+    RevisionState stable = new RevisionState("v1", 2, 2, 2, null);
+    RevisionState candidate = new RevisionState("v2", pods, pods, pods, null);
+    RolloutInput in = new RolloutInput("v2", "v1", 2, List.of(stable, candidate), null);
+    return Decider.decide(
+        new Decider.Input(in, type, null, null, null, true, Decider.Action.NONE, null, steps));
+  }
+
   @Test
   void pausingKeepsTheStepAndItsShareSoThatResumeGoesOnFromThere() {
-    RevisionState stable = new RevisionState("v1", 2, 2, 2, null);
-    RevisionState candidate = new RevisionState("v2", 1, 1, 1, null);
-    RolloutInput in = new RolloutInput("v2", "v1", 2, List.of(stable, candidate), null);
     CanarySteps.State atAnalysis = new CanarySteps.State(1, T0, 0);
     Decision d =
-        Decider.decide(
-            new Decider.Input(
-                in,
-                StrategyType.Canary,
-                null,
-                null,
-                null,
-                true,
-                Decider.Action.NONE,
-                null,
-                new Decider.Canary(STEPS, atAnalysis, T0.plusSeconds(60), Gate.NONE)));
+        paused(
+            StrategyType.Canary,
+            1,
+            new Decider.Canary(STEPS, atAnalysis, T0.plusSeconds(60), Gate.NONE));
     assertThat(d.plan().phase()).isEqualTo(Phase.Paused);
     // 50 % as the step says, not the 33 % one pod of three would give.
     assertThat(d.candidateWeight()).isEqualTo(50);
@@ -124,22 +123,12 @@ class CanaryDeciderTest {
 
   @Test
   void aPausedBlueGreenPreviewGetsNoClientTraffic() {
-    RevisionState stable = new RevisionState("v1", 2, 2, 2, null);
-    RevisionState preview = new RevisionState("v2", 2, 2, 2, null);
-    RolloutInput in = new RolloutInput("v2", "v1", 2, List.of(stable, preview), null);
     CanarySteps.State since = new CanarySteps.State(0, T0, 0);
     Decision d =
-        Decider.decide(
-            new Decider.Input(
-                in,
-                StrategyType.BlueGreen,
-                null,
-                null,
-                null,
-                true,
-                Decider.Action.NONE,
-                null,
-                new Decider.BlueGreen(null, null, since, T0.plusSeconds(5), Gate.NONE, null)));
+        paused(
+            StrategyType.BlueGreen,
+            2,
+            new Decider.BlueGreen(null, null, since, T0.plusSeconds(5), Gate.NONE, null));
     assertThat(d.plan().phase()).isEqualTo(Phase.Paused);
     assertThat(d.candidateWeight()).isZero();
     assertThat(d.canary()).isEqualTo(since);
