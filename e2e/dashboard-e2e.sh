@@ -56,8 +56,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "dashboard-e2e: stopped by a failing command at line $LINENO"; failed=$((failed + 1))' ERR
 
-# start_operator true|false: the operator on a free loopback port, with the dashboard on or off.
-start_operator() {
+# run_operator true|false: the operator on a free loopback port, with the dashboard on or off, as
+# the cluster admin (lib.sh's start_operator runs it with the chart's RBAC instead).
+run_operator() {
   port=18890
   while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
   # The admin kubeconfig names no namespace: the leader-election Lease goes to "default".
@@ -157,7 +158,7 @@ main() {
   kubectl -n "$NS" apply -f examples/iris-model-configmap.yaml -f examples/iris-gateway-canary.yaml \
     -f examples/iris-canary.yaml >/dev/null
 
-  start_operator true || { finish; return; }
+  run_operator true || { finish; return; }
   local api=/dashboard/api/namespaces/$NS/modeldeployments
   expect_code "dashboard on: the API without a token is refused" 401 GET "$api"
   expect_code "dashboard on: a token the API server does not know is refused" 401 GET "$api" not-a-real-token
@@ -185,7 +186,7 @@ main() {
   if [ "$(wc -w <<<"$shots")" -eq 4 ]; then ok "screenshots in $SHOTS: $shots"; else fail "screenshots: $shots"; fi
 
   stop_operator
-  start_operator false || { finish; return; }
+  run_operator false || { finish; return; }
   local path
   for path in /dashboard /dashboard/ /dashboard/dashboard.js "$api"; do
     expect_code "dashboard off: GET $path is not found" 404 GET "$path" "$deployer_token"
