@@ -196,7 +196,9 @@ function renderSteps(md) {
   });
   show('steps', steps.length > 0);
   $('steps-note').textContent = strategy.type === 'Canary'
-    ? (inRollout ? `At step ${dash(st.currentStep)} since ${dash(st.stepStartedAt)}.` : 'No rollout in progress.')
+    ? (inRollout && st.currentStep != null
+      ? `At step ${st.currentStep + 1} of ${steps.length} since ${dash(st.stepStartedAt)}.`
+      : (inRollout ? 'Rollout starting.' : 'No rollout in progress.'))
     : strategyNote(strategy);
 }
 

@@ -2,8 +2,8 @@ package io.modelship.kubectl;
 
 import io.modelship.operator.api.ModelDeployment;
 import io.modelship.operator.api.ModelDeploymentStatus;
+import io.modelship.operator.api.RolloutAction;
 import io.modelship.operator.api.StrategyType;
-import io.modelship.operator.desired.Labels;
 import io.modelship.operator.reconciler.SetWeightRequest;
 
 /**
@@ -38,7 +38,7 @@ public final class Actions {
       case "promote" -> {
         requireRollout(name, s, "promote");
         return new Plan(
-            action("promote"),
+            RolloutAction.PROMOTE.mergePatch(),
             "promote requested: "
                 + name
                 + " moves to revision "
@@ -48,7 +48,7 @@ public final class Actions {
       case "abort" -> {
         requireRollout(name, s, "abort");
         return new Plan(
-            action("abort"),
+            RolloutAction.ABORT.mergePatch(),
             "abort requested: "
                 + name
                 + " goes back to revision "
@@ -61,14 +61,15 @@ public final class Actions {
           throw new Refused(name + " has no rejected revision to retry");
         }
         return new Plan(
-            action("retry"), "retry requested: revision " + s.rejectedRevision + " is tried again");
+            RolloutAction.RETRY.mergePatch(),
+            "retry requested: revision " + s.rejectedRevision + " is tried again");
       }
       case "pause" -> {
         if (Boolean.TRUE.equals(md.getSpec().paused)) {
           return new Plan(null, name + " is paused already");
         }
         return new Plan(
-            "{\"spec\":{\"paused\":true}}",
+            RolloutAction.PAUSE.mergePatch(),
             name
                 + " paused (spec.paused: true): rollouts hold at their current step until resumed."
                 + " A GitOps tool that syncs this field sets it back to what Git says.");
@@ -77,7 +78,7 @@ public final class Actions {
         if (!Boolean.TRUE.equals(md.getSpec().paused)) {
           return new Plan(null, name + " is not paused");
         }
-        return new Plan("{\"spec\":{\"paused\":null}}", name + " resumed (spec.paused removed)");
+        return new Plan(RolloutAction.RESUME.mergePatch(), name + " resumed (spec.paused removed)");
       }
       case "set-weight" -> {
         String why = SetWeightRequest.refusal(md.getSpec(), s, s.candidateRevision != null, weight);
@@ -85,11 +86,7 @@ public final class Actions {
           throw new Refused("set-weight " + weight + " refused for " + name + ": " + why);
         }
         return new Plan(
-            "{\"metadata\":{\"annotations\":{\""
-                + Labels.SET_WEIGHT
-                + "\":\""
-                + Integer.parseInt(weight)
-                + "\"}}}",
+            RolloutAction.setWeightPatch(Integer.parseInt(weight)),
             "set-weight requested: revision "
                 + s.candidateRevision
                 + " gets "
@@ -110,9 +107,5 @@ public final class Actions {
               + ": nothing to "
               + what);
     }
-  }
-
-  private static String action(String value) {
-    return "{\"metadata\":{\"annotations\":{\"" + Labels.ACTION + "\":\"" + value + "\"}}}";
   }
 }

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.modelship.operator.api.ModelDeployment;
+import io.modelship.operator.api.RolloutAction;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -241,7 +242,7 @@ public class DashboardRoutes {
       error(ctx, 400, "not a namespace and ModelDeployment name: " + ns + "/" + name);
       return;
     }
-    Optional<Action> action = Action.parse(ctx.pathParam("action"));
+    Optional<RolloutAction> action = RolloutAction.parse(ctx.pathParam("action"));
     if (action.isEmpty()) {
       error(
           ctx,

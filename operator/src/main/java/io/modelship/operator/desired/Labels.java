@@ -11,10 +11,10 @@ public final class Labels {
   public static final String OPERATOR = "modelship-operator";
 
   /** Annotation carrying a user's request: promote, abort, retry. */
-  public static final String ACTION = "modelship.io/action";
+  public static final String ACTION = io.modelship.operator.api.RolloutAction.ANNOTATION;
 
   /** Annotation asking for a Canary candidate's share of traffic while a pause step waits. */
-  public static final String SET_WEIGHT = "modelship.io/set-weight";
+  public static final String SET_WEIGHT = io.modelship.operator.api.RolloutAction.SET_WEIGHT;
 
   private Labels() {}
 
