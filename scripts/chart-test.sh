@@ -7,15 +7,17 @@
 #   - the Grafana dashboard ConfigMap, the PrometheusRule and the PodMonitor render only when
 #     turned on, carry the dashboard file unchanged and the thresholds and labels given (that the
 #     JSON parses and every metric it and the rules query exists is model-runtime's
-#     MetricsContractIT and operator's OperatorMetricsContractTest), and that Prometheus' own rule
-#     checks and PromQL parser accept the rules and the dashboard's queries, that each alert's
-#     expr, run in Prometheus' engine, fires on the series it should, and that the PodMonitor's
-#     relabelings label the operator's pods as the dashboard expects (scripts/promql-check)
+#     MetricsContractIT and operator's OperatorMetricsContractTest), and, with Prometheus' own
+#     promtool: `check rules` accepts the rules and every dashboard query
+#     (scripts/promtool/dashboard-rules.py), `test rules` fires each alert in the scenarios of
+#     scripts/promtool/alerts-test.yaml (for: durations included) and only there, and `check
+#     service-discovery` runs the PodMonitor's relabelings on the operator's pods
+#     (scripts/promtool/podmonitor-sd.py) and they label them as the dashboard expects
 #   - values.schema.json refuses bad values (helm must FAIL on them)
 #   - helm/modelship/argocd/health_test.lua under lua5.4, and docs/argocd.md carries the same script
-# Exits non-zero if any check fails. Needs Go (helm is built by scripts/tools.sh, cached;
-# scripts/promql-check by go build and go test, its modules from the Go module proxy) and
-# lua5.4 (installed with apt-get when missing and running as root).
+# Exits non-zero if any check fails. Needs Go (helm and promtool are built from their Go modules
+# by scripts/tools.sh, once, cached), python3 (standard library only) and lua5.4 (installed with
+# apt-get when missing and running as root).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
@@ -112,6 +114,12 @@ if HELM=$(scripts/tools.sh helm); then
 else
   fail "helm could not be built (see scripts/tools.sh's message above)"
   HELM=""
+fi
+if PROMTOOL=$(scripts/tools.sh promtool); then
+  ok "promtool: $("$PROMTOOL" --version 2>/dev/null | head -1)"
+else
+  fail "promtool could not be built (see scripts/tools.sh's message above)"
+  PROMTOOL=""
 fi
 
 LUA=""
@@ -245,27 +253,47 @@ if [ -n "$HELM" ]; then
     expect_count "alert $a" "$out/rule" "^        - alert: $a$" 1
   done
   expect "prometheusRule.modelErrorRatio is the threshold" "$out/rule" 'rate\(modelship_requests_total\[5m\]\)\) > 0\.02$'
-  # Prometheus' own parser and rule-file checks (what promtool check rules does), built from the
-  # Go module proxy like helm.
-  command -v go >/dev/null 2>&1 || PATH="/usr/local/go/bin:$PATH"
-  if (cd scripts/promql-check && go build -o "$out/promql-check" .) >"$out/log" 2>&1; then
-    if "$out/promql-check" "$out/rule" "$CHART/dashboards/modelship.json" >"$out/log" 2>&1; then
-      ok "Prometheus' rule-file checks and PromQL parser accept the alerts and the dashboard ($(tail -1 "$out/log"))"
+  # Prometheus' own checks, by its promtool (built from its Go module by scripts/tools.sh).
+  if [ -n "$PROMTOOL" ]; then
+    # The PrometheusRule's spec is a Prometheus rule file: its groups, two spaces less indented.
+    awk '/^spec:$/ { on = 1; next } on && /^[^ ]/ { on = 0 } on { sub(/^  /, ""); print }' "$out/rule" >"$out/rules.yaml"
+    if "$PROMTOOL" check rules "$out/rules.yaml" >"$out/log" 2>&1; then
+      ok "promtool check rules accepts the PrometheusRule ($(grep -o '[0-9]* rules found' "$out/log"))"
     else
-      fail "Prometheus' checks refuse the PrometheusRule or a dashboard query (scripts/promql-check)" "$out/log"
+      fail "promtool check rules refuses the PrometheusRule's groups" "$out/log"
     fi
-    # Each alert's expr in Prometheus' engine, over series that should and should not fire it;
-    # the PodMonitor's relabelings through Prometheus' relabel code, on the operator's pods.
-    doc "$r" PodMonitor t-modelship-models >"$out/pm-all"
-    if (cd scripts/promql-check && PROMQL_CHECK_RULE="$out/rule" PROMQL_CHECK_PODMONITOR="$out/pm-all" \
-        go test -count=1 -v ./...) >"$out/log" 2>&1; then
-      ok "each alert fires in its scenarios and stays quiet in the others ($(grep -c -- '^    --- PASS: TestAlerts' "$out/log") scenarios, scripts/promql-check/alerts_test.go)"
-      ok "the PodMonitor keeps runtime and router containers, drops transformers, and adds modelship_deployment, revision, component ($(grep -c -- '^    --- PASS: TestPodMonitor' "$out/log") cases, podmonitor_test.go)"
+    # Every dashboard query as a recording rule, Grafana's variables replaced (see the script).
+    if python3 scripts/promtool/dashboard-rules.py "$CHART/dashboards/modelship.json" \
+        >"$out/dashboard-rules.json" 2>"$out/log" &&
+        "$PROMTOOL" check rules "$out/dashboard-rules.json" >>"$out/log" 2>&1; then
+      ok "promtool check rules parses every dashboard query ($(grep -m1 'panel queries' "$out/log"))"
     else
-      fail "scripts/promql-check's tests (alert scenarios, PodMonitor relabelings)" "$out/log"
+      fail "promtool check rules refuses a dashboard query (scripts/promtool/dashboard-rules.py)" "$out/log"
+    fi
+    # Each alert in Prometheus' rule engine over series that must and must not fire it, for:
+    # durations included; every alert of the rule must have its scenarios there.
+    grep -o '^ *- alert: [A-Za-z]*' "$out/rules.yaml" | awk '{ print $3 }' | sort -u >"$out/alerts"
+    grep -o '^ *alertname: [A-Za-z]*' scripts/promtool/alerts-test.yaml | awk '{ print $2 }' | sort -u >"$out/tested"
+    if [ -s "$out/alerts" ] && diff -u "$out/alerts" "$out/tested" >"$out/log"; then
+      ok "scripts/promtool/alerts-test.yaml has scenarios for exactly the alerts of the PrometheusRule ($(wc -l <"$out/alerts"))"
+    else
+      fail "the alerts of the PrometheusRule (-) and those scripts/promtool/alerts-test.yaml tests (+) differ" "$out/log"
+    fi
+    cp scripts/promtool/alerts-test.yaml "$out/alerts-test.yaml"
+    if "$PROMTOOL" test rules "$out/alerts-test.yaml" >"$out/log" 2>&1; then
+      ok "promtool test rules: each alert fires in its scenarios, after its for:, and stays quiet in the others ($(grep -c '^  - name:' "$out/alerts-test.yaml") scenarios)"
+    else
+      fail "promtool test rules scripts/promtool/alerts-test.yaml" "$out/log"
+    fi
+    # The PodMonitor's relabelings in Prometheus' relabel code, on the operator's pods.
+    doc "$r" PodMonitor t-modelship-models >"$out/pm-all"
+    if python3 scripts/promtool/podmonitor-sd.py "$PROMTOOL" "$out/pm-all" "$out" >"$out/log" 2>&1; then
+      ok "the PodMonitor keeps runtime and router containers, drops transformers, and adds modelship_deployment, revision, component ($(tail -1 "$out/log"), promtool check service-discovery)"
+    else
+      fail "the PodMonitor's relabelings, run by promtool check service-discovery (scripts/promtool/podmonitor-sd.py)" "$out/log"
     fi
   else
-    fail "scripts/promql-check does not build" "$out/log"
+    fail "promtool is missing, so Prometheus' checks of the rules, the dashboard and the PodMonitor did not run"
   fi
   expect "a PodMonitor for the runtime and router pods" "$r" '^kind: PodMonitor$'
   doc "$r" PodMonitor t-modelship-models >"$out/pm"

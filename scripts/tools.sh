@@ -35,6 +35,8 @@ CACHE="${MODELSHIP_CACHE:-$HOME/.cache/modelship}"
 # The Kubernetes tools and etcd are the e2e cluster's control plane (e2e/cluster.sh); etcd is the
 # version Kubernetes v1.34 itself requires. kwok fakes the nodes and pods of that cluster; kubelet
 # and kube-proxy run its one real node, crictl inspects and cleans up that node's containers.
+# promtool is Prometheus' own checker: scripts/chart-test.sh runs the chart's alert rules, alert
+# unit tests, dashboard queries and PodMonitor relabelings through it.
 TOOLS=(
   "helm|helm.sh/helm/v3/cmd/helm|v3.19.0"
   "kube-apiserver|k8s.io/kubernetes/cmd/kube-apiserver|v1.34.4|e2e/k8s"
@@ -46,6 +48,7 @@ TOOLS=(
   "etcd|go.etcd.io/etcd/server/v3|v3.6.4|e2e/k8s"
   "kwok|sigs.k8s.io/kwok/cmd/kwok|v0.8.0"
   "crictl|sigs.k8s.io/cri-tools/cmd/crictl|v1.34.0"
+  "promtool|github.com/prometheus/prometheus/cmd/promtool|v0.316.0"
 )
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -124,6 +127,19 @@ ldflags_helm() {
     "-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$minor" \
     "-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=$major" \
     "-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor"
+}
+
+# Prometheus' release build (.promu.yml) stamps its version into github.com/prometheus/common's
+# version package; without it `promtool --version` prints an empty version. Prometheus 3.x is
+# published as Go module v0.3MM.P (v0.316.0 is Prometheus 3.16.0); the module carries the release
+# number in its VERSION file, which is used as is. The Git revision and branch are not in the
+# module: they stay unset (`promtool --version` says revision "unknown").
+ldflags_promtool() {
+  local version=$1 dir release
+  dir=$(module_dir github.com/prometheus/prometheus "$version")
+  release=$(tr -d '[:space:]' <"$dir/VERSION") || die "cannot read $dir/VERSION"
+  [[ $release =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || die "not a Prometheus version in $dir/VERSION: $release"
+  printf '%s ' "-X github.com/prometheus/common/version.Version=$release"
 }
 
 # Kubernetes' own build (hack/lib/version.sh) stamps the release into every binary. Without it
