@@ -142,6 +142,10 @@ ldflags_promtool() {
   printf '%s ' "-X github.com/prometheus/common/version.Version=$release"
 }
 
+# promtool's checks here run static targets only: Prometheus' build tag remove_all_sd leaves out
+# its service discoveries (AWS, Azure, GCE, Kubernetes...), most of what a first build compiles.
+tags_promtool() { printf 'remove_all_sd'; }
+
 # Kubernetes' own build (hack/lib/version.sh) stamps the release into every binary. Without it
 # kube-apiserver reports v0.0.0-master in /version, which breaks clients that check the server's
 # version (helm's kubeVersion constraints, `kubectl version` skew warnings).
@@ -223,8 +227,10 @@ publish() {
 # Generic install: `go install PKG@VERSION` into DIR through GOBIN. GOPATH and GOMODCACHE keep
 # Go's defaults so the module and build caches are shared with every other Go build here.
 go_install() {
-  local name=$1 pkg=$2 version=$3 dir=$4 ldflags
+  local name=$1 pkg=$2 version=$3 dir=$4 ldflags tags fn
   ldflags=$(tool_ldflags "$name" "$version" | paste -sd' ' -)
+  fn=$(hook tags "$name")
+  tags=${fn:+$("$fn")}
   local tmp start bin
   bin=$(go_binary_name "$pkg")
   tmp=$(mktemp -d "$CACHE/bin/.${name}-${version}.XXXXXX")
@@ -233,7 +239,7 @@ go_install() {
   log "building $name $version: go install $pkg@$version ($(go env GOVERSION)); the first build takes a few minutes"
   start=$(date +%s)
   GOBIN="$tmp" GOFLAGS="-mod=mod" CGO_ENABLED="${CGO_ENABLED:-0}" \
-    go install -trimpath -ldflags "$ldflags" "$pkg@$version" >&2 ||
+    go install -trimpath -ldflags "$ldflags" -tags "$tags" "$pkg@$version" >&2 ||
     die "go install $pkg@$version failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"
   [ -x "$tmp/$bin" ] || die "go install succeeded but $tmp/$bin is missing"
   publish "$tmp/$bin" "$name" "$dir" "$(stamp "$name")"
@@ -298,9 +304,11 @@ wrapper_build() {
 # go.mod and go.sum, so changing a pinned dependency rebuilds it too.
 RECIPE=2
 stamp() {
-  local PKG VERSION WRAPPER
+  local PKG VERSION WRAPPER fn
   lookup "$1"
   printf 'recipe=%s %s@%s' "$RECIPE" "$PKG" "$VERSION"
+  fn=$(hook tags "$1")
+  if [ -n "$fn" ]; then printf ' tags=%s' "$("$fn")"; fi
   if [ -n "$WRAPPER" ]; then
     printf ' %s=%s' "$WRAPPER" "$(cat "$ROOT/$WRAPPER/go.mod" "$ROOT/$WRAPPER/go.sum" | sha256sum | cut -c1-16)"
   fi
