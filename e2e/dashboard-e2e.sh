@@ -98,41 +98,8 @@ expect_code() {
 # The two users, as a cluster admin would give them out: Roles in the namespace, ServiceAccounts
 # bound to them, short-lived tokens.
 make_users() {
-  kubectl -n "$NS" apply -f - >/dev/null <<'YAML'
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: md-viewer}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: md-deployer}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: md-viewer}
-rules:
-  - {apiGroups: [modelship.io], resources: [modeldeployments], verbs: [get, list, watch]}
-  - {apiGroups: [""], resources: [events], verbs: [get, list, watch]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: md-deployer}
-rules:
-  - {apiGroups: [modelship.io], resources: [modeldeployments], verbs: [get, list, watch, patch]}
-  - {apiGroups: [""], resources: [events], verbs: [get, list, watch]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: md-viewer}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: md-viewer}
-subjects: [{kind: ServiceAccount, name: md-viewer}]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: md-deployer}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: md-deployer}
-subjects: [{kind: ServiceAccount, name: md-deployer}]
-YAML
+  md_user md-viewer "get, list, watch"
+  md_user md-deployer "get, list, watch, patch"
   viewer_token=$(kubectl -n "$NS" create token md-viewer --duration=1h)
   deployer_token=$(kubectl -n "$NS" create token md-deployer --duration=1h)
 }

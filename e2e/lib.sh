@@ -152,3 +152,42 @@ contexts:
 current-context: $sa
 KUBECONFIG
 }
+
+# md_user NAME VERBS: a user as a cluster admin would give one out: ServiceAccount NAME of $NS and a
+# Role allowing VERBS (e.g. "get, list, watch") on ModelDeployments and reading the Deployments
+# and Events that the plugin and the dashboard show. Get a token with `kubectl create token NAME`
+# or a kubeconfig with sa_kubeconfig.
+md_user() {
+  kubectl -n "$NS" apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: $1}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: $1}
+rules:
+- {apiGroups: [modelship.io], resources: [modeldeployments], verbs: [$2]}
+- {apiGroups: [apps], resources: [deployments], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [events], verbs: [get, list, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: $1}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: $1}
+subjects: [{kind: ServiceAccount, name: $1, namespace: $NS}]
+YAML
+}
+
+# operator_on_kwok: the CRDs, $NS and modelship-system sending their pods to the kwok nodes, the
+# chart with no operator replica (its RBAC only), and the operator as a host process with that
+# RBAC (start_operator).
+operator_on_kwok() {
+  kubectl apply --server-side -f crds/ >/dev/null
+  kubectl wait --for condition=established --timeout=60s crd/modeldeployments.modelship.io >/dev/null
+  "$CLUSTER" fake-namespace "$NS" modelship-system
+  "$CLUSTER" helm upgrade --install modelship helm/modelship -n modelship-system --create-namespace \
+    --set replicaCount=0 --wait=false >/dev/null
+  sa_kubeconfig "$STATE/operator.kubeconfig" modelship-system
+  start_operator
+}

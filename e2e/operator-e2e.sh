@@ -195,15 +195,9 @@ main() {
   mkdir -p "$STATE"
   : >"$LOG"
 
-  kubectl apply --server-side -f crds/ >/dev/null
-  kubectl wait --for condition=established --timeout=60s crd/modeldeployments.modelship.io >/dev/null
   # Both namespaces send their pods to the kwok nodes: this suite drives many rollouts and kills
   # the operator; the pods only need to exist (e2e/node-e2e.sh runs them for real).
-  "$CLUSTER" fake-namespace "$NS" modelship-system
-  "$CLUSTER" helm upgrade --install modelship helm/modelship -n modelship-system --create-namespace \
-    --set replicaCount=0 --wait=false >/dev/null
-  sa_kubeconfig "$STATE/operator.kubeconfig" modelship-system
-  start_operator
+  operator_on_kwok
 
   kubectl -n "$NS" apply -f examples/iris-model-configmap.yaml -f examples/iris-rolling.yaml -f examples/iris-recreate.yaml >/dev/null
   for md in iris-rolling iris-recreate; do

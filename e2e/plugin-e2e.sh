@@ -43,27 +43,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "plugin-e2e: stopped by a failing command at line $LINENO"; failed=$((failed + 1))' ERR
 
-# user NAME VERBS: a ServiceAccount NAME of $NS whose Role allows VERBS on ModelDeployments, and
-# reading the Deployments and Events the plugin's status shows.
-user() {
-  kubectl -n "$NS" create serviceaccount "$1" >/dev/null
-  kubectl -n "$NS" apply -f - >/dev/null <<YAML
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: modelship-$1}
-rules:
-- {apiGroups: [modelship.io], resources: [modeldeployments], verbs: [$2]}
-- {apiGroups: [apps], resources: [deployments], verbs: [get, list, watch]}
-- {apiGroups: [""], resources: [events], verbs: [get, list, watch]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: $1}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: modelship-$1}
-subjects: [{kind: ServiceAccount, name: $1, namespace: $NS}]
-YAML
-}
-
 # as USER ARGS...: `kubectl modelship ARGS...` as USER (through kubectl's plugin lookup); its
 # output in $WORK/out, its errors in $WORK/err, both added to the transcript; returns its exit code.
 as() {
@@ -109,16 +88,9 @@ main() {
     fail "kubectl plugin list does not find the plugin" "$(PATH=$WORK/bin:$PATH "$STATE/bin/kubectl" plugin list 2>&1)"
   fi
 
-  kubectl apply --server-side -f crds/ >/dev/null
-  kubectl wait --for condition=established --timeout=60s crd/modeldeployments.modelship.io >/dev/null
-  "$CLUSTER" fake-namespace "$NS" modelship-system
-  "$CLUSTER" helm upgrade --install modelship helm/modelship -n modelship-system --create-namespace \
-    --set replicaCount=0 --wait=false >/dev/null
-  sa_kubeconfig "$STATE/operator.kubeconfig" modelship-system
-  start_operator
-
-  user viewer "get, list, watch"
-  user deployer "get, list, watch, patch"
+  operator_on_kwok
+  md_user viewer "get, list, watch"
+  md_user deployer "get, list, watch, patch"
   sa_kubeconfig "$WORK/viewer.kubeconfig" "$NS" viewer
   sa_kubeconfig "$WORK/deployer.kubeconfig" "$NS" deployer
 
