@@ -144,6 +144,14 @@ try {
   await signIn(env('DEPLOYER_TOKEN'));
   await page.goto(`${URL_BASE}#/ns/${NS}/md/${MD}`);
   await waitText('#candidate-weight', '50 %', 20);
+  await check('set weight 70 as the deployer: the page shows the candidate at 70 %', async () => {
+    await page.locator('#weight').fill('70');
+    await page.locator('#set-weight').click();
+    await waitText('#candidate-weight', '70 %', 30);
+    const k = field('{.status.traffic.candidate} {.status.manualWeight}');
+    if (k !== '70 70') throw new Error(`kubectl says "${k}", want "70 70" (traffic.candidate, manualWeight)`);
+    return `candidate ${v2} at 70 %; kubectl agrees (traffic.candidate, status.manualWeight: ${k})`;
+  });
   await page.locator('button[data-action=promote]').click();
   await check('promote as the deployer: the page shows the new revision at 100 %', async () => {
     await waitText('#stable-revision', v2, 90);

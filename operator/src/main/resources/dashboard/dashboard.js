@@ -382,6 +382,7 @@ async function loadDetail(current) {
   $('md-summary').textContent = `${(sp.strategy && sp.strategy.type) || 'RollingUpdate'} · model ${dash(model.name)}:${dash(model.version)}`
     + ` · ready ${dash(st.readyReplicas)}/${dash(st.replicas)}` + (sp.paused ? ' · paused' : '')
     + (st.rejectedRevision ? ` · rejected revision ${st.rejectedRevision}` : '');
+  renderWeightControl(md);
   renderTraffic(md);
   renderChart(current.ns + '/' + current.name, md);
   renderSteps(md);
@@ -389,6 +390,44 @@ async function loadDetail(current) {
   renderConditions(md);
   renderEvents(body);
   renderHistory(md);
+}
+
+// Set weight: offered where the operator takes it, a Canary waiting at a pause step (not paused by
+// spec.paused); the operator checks again and says why when it does not.
+function renderWeightControl(md) {
+  const sp = md.spec || {};
+  const st = md.status || {};
+  const steps = (sp.strategy && sp.strategy.canary && sp.strategy.canary.steps) || [];
+  const at = st.currentStep != null ? steps[st.currentStep] : null;
+  const offered = !!(sp.strategy && sp.strategy.type === 'Canary' && st.candidateRevision && at && at.pause && !sp.paused);
+  show('weight-control', offered);
+  if (offered && document.activeElement !== $('weight')) {
+    $('weight').placeholder = String((st.traffic && st.traffic.candidate) || 0);
+  }
+}
+
+async function setWeight() {
+  const current = view;
+  if (!current || !current.name) return;
+  const raw = $('weight').value.trim();
+  show('action-error', false);
+  if (!/^\d{1,3}$/.test(raw) || Number(raw) > 100) {
+    $('action-error').textContent = `set-weight refused: ${raw || 'nothing'} is not a whole percent from 0 to 100`;
+    show('action-error', true);
+    return;
+  }
+  $('action-status').textContent = `set-weight ${raw} %…`;
+  try {
+    await api('/namespaces/' + encodeURIComponent(current.ns) + '/modeldeployments/'
+      + encodeURIComponent(current.name) + '/set-weight/' + raw, { method: 'POST' });
+    $('action-status').textContent = `set-weight ${raw} % requested; the traffic moves once the candidate has the pods for it.`;
+    $('weight').value = '';
+    if (current === view) refresh();
+  } catch (e) {
+    $('action-status').textContent = '';
+    $('action-error').textContent = `set-weight refused: ${e.message}`;
+    show('action-error', true);
+  }
 }
 
 async function act(action) {
@@ -445,6 +484,7 @@ document.addEventListener('DOMContentLoaded', () => {
   for (const b of document.querySelectorAll('button[data-action]')) {
     b.addEventListener('click', () => act(b.dataset.action));
   }
+  $('set-weight').addEventListener('click', setWeight);
   window.addEventListener('hashchange', route);
   if (token()) loadNamespaces();
   route();

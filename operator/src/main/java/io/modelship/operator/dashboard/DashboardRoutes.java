@@ -11,7 +11,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.modelship.operator.api.ModelDeployment;
+import io.modelship.operator.api.ModelDeploymentStatus;
 import io.modelship.operator.api.RolloutAction;
+import io.modelship.operator.reconciler.SetWeightRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -108,6 +110,9 @@ public class DashboardRoutes {
     router
         .post(BASE + "/api/namespaces/:ns/modeldeployments/:name/actions/:action")
         .blockingHandler(this::act, false);
+    router
+        .post(BASE + "/api/namespaces/:ns/modeldeployments/:name/set-weight/:percent")
+        .blockingHandler(this::setWeight, false);
     router.route(BASE + "/api/*").handler(ctx -> error(ctx, 404, "no such dashboard API path"));
   }
 
@@ -272,6 +277,66 @@ public class DashboardRoutes {
   }
 
   /**
+   * A Canary's share set by hand: read with the user's token, checked with the rule the operator
+   * applies ({@link SetWeightRequest#refusal}; 409 with the reason when it does not hold), then the
+   * annotation patched with the same token.
+   */
+  private void setWeight(RoutingContext ctx) {
+    String ns = ctx.pathParam("ns");
+    String name = ctx.pathParam("name");
+    String raw = ctx.pathParam("percent");
+    if (!Names.isNamespace(ns) || !Names.isObjectName(name)) {
+      error(ctx, 400, "not a namespace and ModelDeployment name: " + ns + "/" + name);
+      return;
+    }
+    if (!raw.matches("\\d{1,3}") || Integer.parseInt(raw) > 100) {
+      error(ctx, 400, "set-weight takes a whole percent from 0 to 100, not " + raw);
+      return;
+    }
+    int percent = Integer.parseInt(raw);
+    withUserClient(
+        ctx,
+        "patch",
+        "modeldeployments",
+        ns,
+        client -> {
+          ModelDeployment md =
+              client.resources(ModelDeployment.class).inNamespace(ns).withName(name).get();
+          if (md == null) {
+            throw new Refusal(404, "modeldeployment " + name + " not found in namespace " + ns);
+          }
+          ModelDeploymentStatus st = md.getStatus();
+          String why =
+              SetWeightRequest.refusal(
+                  md.getSpec(), st, st != null && st.candidateRevision != null, raw);
+          if (why != null) {
+            throw new Refusal(409, why);
+          }
+          GenericKubernetesResource patched =
+              client
+                  .genericKubernetesResources(MODEL_DEPLOYMENTS)
+                  .inNamespace(ns)
+                  .withName(name)
+                  .patch(
+                      PatchContext.of(PatchType.JSON_MERGE), RolloutAction.setWeightPatch(percent));
+          LOG.infof(
+              "dashboard: set-weight %d of modeldeployment %s/%s by its user's token",
+              percent, ns, name);
+          return new JsonObject().put("object", json(client, patched));
+        });
+  }
+
+  /** What the dashboard itself refuses, with its HTTP status. */
+  static final class Refusal extends RuntimeException {
+    final int status;
+
+    Refusal(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  /**
    * Answers a request with what {@code call} returns, made through a client that holds only the
    * token of the request's user; 401 without one.
    */
@@ -301,6 +366,8 @@ public class DashboardRoutes {
       String apiMessage = e.getStatus() == null ? null : e.getStatus().getMessage();
       ApiError err = ApiError.of(e.getCode(), verb, resource, ns, apiMessage);
       error(ctx, err.status(), err.message());
+    } catch (Refusal e) {
+      error(ctx, e.status, e.getMessage());
     } catch (RuntimeException e) {
       LOG.warnf(e, "dashboard: %s %s failed", verb, resource);
       error(ctx, 500, "the dashboard failed to " + verb + " " + resource + ": " + e.getMessage());

@@ -9,6 +9,9 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.modelship.operator.api.ModelDeployment;
+import io.modelship.operator.api.ModelDeploymentSpec;
+import io.modelship.operator.api.StrategySpec;
+import io.modelship.operator.api.StrategyType;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -120,6 +123,57 @@ class DashboardOnTest {
         .allSatisfy(
             r ->
                 assertThat(r.getHeader("Content-Type")).startsWith("application/merge-patch+json"));
+  }
+
+  /**
+   * The rule itself is SetWeightRequestTest's; the taken request (the annotation patched with the
+   * user's token, the traffic moved) is checked by e2e/dashboard-e2e.sh on a real API server. Here
+   * the operator of the test reconciles too, so only what it cannot change is asserted: a
+   * ModelDeployment that rolls nothing out refuses a weight, with the operator's reason.
+   */
+  @Test
+  void setWeightIsCheckedWithTheOperatorsRuleBeforeAnyPatch() {
+    server
+        .getClient()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName("team-b").endMetadata().build())
+        .create();
+    ModelDeployment md = new ModelDeployment();
+    md.setMetadata(new ObjectMetaBuilder().withName("iris").withNamespace("team-b").build());
+    md.setSpec(new ModelDeploymentSpec());
+    md.getSpec().strategy = new StrategySpec();
+    md.getSpec().strategy.type = StrategyType.Canary;
+    server.getClient().resource(md).create();
+    String url = "/dashboard/api/namespaces/team-b/modeldeployments/iris/set-weight/";
+
+    given()
+        .header("Authorization", "Bearer u")
+        .post(url + "101")
+        .then()
+        .statusCode(400)
+        .body("error", equalTo("set-weight takes a whole percent from 0 to 100, not 101"));
+    given()
+        .header("Authorization", "Bearer u")
+        .post(url + "70")
+        .then()
+        .statusCode(409)
+        .body("error", equalTo("no Canary rollout is in progress"));
+    given()
+        .header("Authorization", "Bearer u")
+        .post("/dashboard/api/namespaces/team-b/modeldeployments/nope/set-weight/70")
+        .then()
+        .statusCode(404)
+        .body("error", equalTo("modeldeployment nope not found in namespace team-b"));
+    assertThat(
+            server
+                .getClient()
+                .resources(ModelDeployment.class)
+                .inNamespace("team-b")
+                .withName("iris")
+                .get()
+                .getMetadata()
+                .getAnnotations())
+        .doesNotContainKey("modelship.io/set-weight");
   }
 
   private List<RecordedRequest> drain() throws InterruptedException {
