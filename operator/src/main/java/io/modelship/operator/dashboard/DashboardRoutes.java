@@ -161,8 +161,7 @@ public class DashboardRoutes {
   private void modelDeployment(RoutingContext ctx) {
     String ns = ctx.pathParam("ns");
     String name = ctx.pathParam("name");
-    if (!Names.isNamespace(ns) || !Names.isObjectName(name)) {
-      error(ctx, 400, "not a namespace and ModelDeployment name: " + ns + "/" + name);
+    if (refusedNames(ctx, ns, name)) {
       return;
     }
     withUserClient(
@@ -243,8 +242,7 @@ public class DashboardRoutes {
   private void act(RoutingContext ctx) {
     String ns = ctx.pathParam("ns");
     String name = ctx.pathParam("name");
-    if (!Names.isNamespace(ns) || !Names.isObjectName(name)) {
-      error(ctx, 400, "not a namespace and ModelDeployment name: " + ns + "/" + name);
+    if (refusedNames(ctx, ns, name)) {
       return;
     }
     Optional<RolloutAction> action = RolloutAction.parse(ctx.pathParam("action"));
@@ -285,8 +283,7 @@ public class DashboardRoutes {
     String ns = ctx.pathParam("ns");
     String name = ctx.pathParam("name");
     String raw = ctx.pathParam("percent");
-    if (!Names.isNamespace(ns) || !Names.isObjectName(name)) {
-      error(ctx, 400, "not a namespace and ModelDeployment name: " + ns + "/" + name);
+    if (refusedNames(ctx, ns, name)) {
       return;
     }
     if (!raw.matches("\\d{1,3}") || Integer.parseInt(raw) > 100) {
@@ -376,6 +373,15 @@ public class DashboardRoutes {
 
   private static JsonObject json(KubernetesClient client, GenericKubernetesResource r) {
     return new JsonObject(client.getKubernetesSerialization().asJson(r));
+  }
+
+  /** Answers 400 and says true when {@code ns/name} cannot be a ModelDeployment's. */
+  private static boolean refusedNames(RoutingContext ctx, String ns, String name) {
+    if (Names.isNamespace(ns) && Names.isObjectName(name)) {
+      return false;
+    }
+    error(ctx, 400, "not a namespace and ModelDeployment name: " + ns + "/" + name);
+    return true;
   }
 
   private static void error(RoutingContext ctx, int status, String message) {
