@@ -37,6 +37,14 @@ public final class Actions {
     switch (command) {
       case "promote" -> {
         requireRollout(name, s, "promote");
+        if (type == StrategyType.RollingUpdate || type == StrategyType.Recreate) {
+          throw new Refused(
+              name
+                  + " rolls out with "
+                  + type
+                  + ", which moves on as the new pods become ready: there is nothing to promote"
+                  + " (abort stops it)");
+        }
         return new Plan(
             RolloutAction.PROMOTE.mergePatch(),
             "promote requested: "

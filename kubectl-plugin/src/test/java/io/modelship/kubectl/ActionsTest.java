@@ -39,6 +39,18 @@ class ActionsTest {
   }
 
   @Test
+  void aRollingUpdateOrRecreateHasNothingToPromote() throws Exception {
+    ModelDeployment md = Fixtures.canaryAtOpenPause("ns", "iris");
+    md.getSpec().strategy.type = StrategyType.RollingUpdate;
+    assertThatThrownBy(() -> Actions.plan("promote", md, null))
+        .isInstanceOf(Actions.Refused.class)
+        .hasMessage(
+            "iris rolls out with RollingUpdate, which moves on as the new pods become ready: there"
+                + " is nothing to promote (abort stops it)");
+    assertThat(Actions.plan("abort", md, null).patch()).contains("abort");
+  }
+
+  @Test
   void pauseAndResumeSetSpecPausedAndSayWhenThereIsNothingToDo() throws Exception {
     ModelDeployment md = Fixtures.healthy("ns", "iris");
     assertThat(Actions.plan("pause", md, null).patch()).isEqualTo("{\"spec\":{\"paused\":true}}");
