@@ -1,7 +1,6 @@
 package io.modelship.operator.batch;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -14,6 +13,7 @@ import io.modelship.operator.api.ModelBatchJobStatus;
 import io.modelship.operator.api.ModelBatchJobStatus.BatchProgress;
 import io.modelship.operator.api.ModelBatchJobStatus.BatchRun;
 import io.modelship.operator.desired.BatchObjects;
+import io.modelship.operator.reconciler.StatusBuilder;
 import io.modelship.operator.strategy.Failure;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -413,24 +413,7 @@ public final class BatchStatusBuilder {
       String reason,
       String message,
       String now) {
-    String value = status ? "True" : "False";
-    String since = now;
-    if (previous.conditions != null) {
-      for (Condition c : previous.conditions) {
-        if (type.equals(c.getType())
-            && value.equals(c.getStatus())
-            && c.getLastTransitionTime() != null) {
-          since = c.getLastTransitionTime();
-        }
-      }
-    }
-    return new ConditionBuilder()
-        .withType(type)
-        .withStatus(value)
-        .withReason(reason)
-        .withMessage(message)
-        .withLastTransitionTime(since)
-        .build();
+    return StatusBuilder.condition(previous.conditions, type, status, reason, message, now);
   }
 
   private static List<String> conds(List<Condition> cs) {

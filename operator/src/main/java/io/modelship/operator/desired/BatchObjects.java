@@ -9,9 +9,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -373,22 +370,6 @@ public final class BatchObjects {
   }
 
   static ObjectMeta meta(ModelBatchJob job, String name) {
-    return new ObjectMetaBuilder()
-        .withName(name)
-        .withNamespace(job.getMetadata().getNamespace())
-        .withLabels(labels(job.getMetadata().getName()))
-        .withOwnerReferences(owner(job))
-        .build();
-  }
-
-  static OwnerReference owner(ModelBatchJob job) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion(job.getApiVersion())
-        .withKind(job.getKind())
-        .withName(job.getMetadata().getName())
-        .withUid(job.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .build();
+    return DesiredObjects.meta(job, name, labels(job.getMetadata().getName()));
   }
 }

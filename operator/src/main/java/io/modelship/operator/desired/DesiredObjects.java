@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -53,21 +54,22 @@ public final class DesiredObjects {
 
   private DesiredObjects() {}
 
-  static ObjectMeta meta(ModelDeployment md, String name, Map<String, String> labels) {
+  /** Metadata of an object owned (and garbage-collected with) {@code owner}, in its namespace. */
+  static ObjectMeta meta(HasMetadata owner, String name, Map<String, String> labels) {
     return new ObjectMetaBuilder()
         .withName(name)
-        .withNamespace(md.getMetadata().getNamespace())
+        .withNamespace(owner.getMetadata().getNamespace())
         .withLabels(labels)
-        .withOwnerReferences(owner(md))
+        .withOwnerReferences(owner(owner))
         .build();
   }
 
-  static OwnerReference owner(ModelDeployment md) {
+  static OwnerReference owner(HasMetadata owner) {
     return new OwnerReferenceBuilder()
-        .withApiVersion(md.getApiVersion())
-        .withKind(md.getKind())
-        .withName(md.getMetadata().getName())
-        .withUid(md.getMetadata().getUid())
+        .withApiVersion(owner.getApiVersion())
+        .withKind(owner.getKind())
+        .withName(owner.getMetadata().getName())
+        .withUid(owner.getMetadata().getUid())
         .withController(true)
         .withBlockOwnerDeletion(true)
         .build();

@@ -130,10 +130,24 @@ public final class StatusBuilder {
       String reason,
       String message,
       String now) {
+    return condition(previous.conditions, type, status, reason, capped(message), now);
+  }
+
+  /**
+   * A condition that keeps the lastTransitionTime {@code previous} gave it while its status stays
+   * the same (Kubernetes' convention); {@code now} when it changes or is new.
+   */
+  public static Condition condition(
+      List<Condition> previous,
+      String type,
+      boolean status,
+      String reason,
+      String message,
+      String now) {
     String value = status ? "True" : "False";
     String since = now;
-    if (previous.conditions != null) {
-      for (Condition c : previous.conditions) {
+    if (previous != null) {
+      for (Condition c : previous) {
         if (type.equals(c.getType())
             && value.equals(c.getStatus())
             && c.getLastTransitionTime() != null) {
@@ -145,7 +159,7 @@ public final class StatusBuilder {
         .withType(type)
         .withStatus(value)
         .withReason(reason)
-        .withMessage(capped(message))
+        .withMessage(message)
         .withLastTransitionTime(since)
         .build();
   }
