@@ -181,7 +181,7 @@ public final class Main {
       seen = true;
       Snapshot snap = cluster.snapshot(md);
       String view = a.json() ? json(Views.statusJson(snap)) : Views.status(snap);
-      String key = a.json() ? view : view.replaceAll("(?m)^(  )?\\d+[smhd] ", "");
+      String key = a.json() ? view : Views.withoutAges(view);
       if (!key.equals(last)) {
         if (tty) {
           out.print("\033[H\033[2J");

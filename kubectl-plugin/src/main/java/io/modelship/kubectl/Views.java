@@ -539,6 +539,16 @@ public final class Views {
     return s.conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
   }
 
+  /**
+   * The status view without what changes with the clock alone (the events' ages, when the analysis
+   * was evaluated): what {@code --watch} compares to decide whether to print again.
+   */
+  static String withoutAges(String statusView) {
+    return statusView
+        .replaceAll("(?m)^(  )?\\d+[smhd] ", "")
+        .replaceAll("\\(evaluated \\d+[smhd] ago\\)", "");
+  }
+
   /** 5s, 3m, 2h, 4d: kubectl's way. */
   static String age(String rfc3339, Instant now) {
     if (rfc3339 == null) {

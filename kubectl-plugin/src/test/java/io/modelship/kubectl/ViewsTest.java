@@ -105,6 +105,20 @@ class ViewsTest {
   }
 
   @Test
+  void watchComparesViewsWithoutTheirAges() {
+    ModelDeployment md = Fixtures.canaryAtOpenPause("models", "iris");
+    Snapshot now = snapshot(md);
+    Snapshot later = new Snapshot(md, now.workloads(), now.events(), NOW.plusSeconds(95));
+    assertThat(Views.status(later)).isNotEqualTo(Views.status(now));
+    assertThat(Views.withoutAges(Views.status(later)))
+        .isEqualTo(Views.withoutAges(Views.status(now)));
+    ModelDeployment moved = Fixtures.canaryAtOpenPause("models", "iris");
+    moved.getStatus().traffic.candidate = 60;
+    assertThat(Views.withoutAges(Views.status(snapshot(moved))))
+        .isNotEqualTo(Views.withoutAges(Views.status(now)));
+  }
+
+  @Test
   void ageIsKubectls() {
     assertThat(Views.age(NOW.minusSeconds(5), NOW)).isEqualTo("5s");
     assertThat(Views.age(NOW.minusSeconds(600), NOW)).isEqualTo("10m");
