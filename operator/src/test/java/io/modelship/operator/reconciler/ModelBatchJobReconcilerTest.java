@@ -228,15 +228,16 @@ class ModelBatchJobReconcilerTest {
     assertThat(client.batch().v1().cronjobs().inNamespace(ns).withName("iris-batch").get())
         .isNotNull();
     assertThat(jobs()).isEmpty();
+    // A merge patch carries no resourceVersion: an edit (read, then patch at that version) met a
+    // conflict when the operator's status write came between the two.
     client
         .resources(ModelBatchJob.class)
         .inNamespace(ns)
         .withName("iris-batch")
-        .edit(
-            m -> {
-              m.getSpec().suspend = true;
-              return m;
-            });
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"suspend\":true}}");
     await()
         .atMost(WAIT)
         .untilAsserted(
